@@ -61,6 +61,8 @@
 mod builder;
 mod channel;
 mod complaint;
+#[allow(dead_code)] // used by the model and snapshot formats landing next
+mod envelope;
 mod error;
 mod event;
 mod money;
