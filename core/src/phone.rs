@@ -86,11 +86,9 @@ pub fn normalize_phone(raw: &str) -> Result<String> {
     };
 
     let len = national.len();
-    if national.starts_with('1') && len == 11 {
-        Ok(national)
-    } else if national.starts_with('0') && (10..=12).contains(&len) {
-        Ok(national)
-    } else if international_part.is_none() && (3..=8).contains(&len) {
+    let is_fixed_line = national.starts_with('0') && (10..=12).contains(&len);
+    let is_service_number = international_part.is_none() && (3..=8).contains(&len);
+    if is_mobile || is_fixed_line || is_service_number {
         Ok(national)
     } else if national.starts_with('1') && len > 8 {
         Err(malformed(&format!("has {len} digits; a mobile number has 11")))

@@ -1,1 +1,1 @@
-pub fn placeholder() {}
+//! Deterministic synthetic customers, events and complaint histories.
