@@ -71,6 +71,7 @@ mod profile;
 pub mod schema;
 pub mod synth;
 mod taxonomy;
+pub mod text;
 mod validate;
 
 pub use builder::{BuildReport, ProfileBuilder};
