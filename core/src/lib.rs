@@ -60,8 +60,8 @@
 
 mod builder;
 mod channel;
+pub mod classify;
 mod complaint;
-#[allow(dead_code)] // used by the model and snapshot formats landing next
 mod envelope;
 mod error;
 mod event;
