@@ -24,8 +24,9 @@ pub struct TrainOptions {
     /// Which features to take (n-gram ranges, hash size). Ignored by
     /// `fine_tune`, which keeps the base model's features.
     pub features: FeatureConfig,
-    /// Passes over the data; `None` chooses from the data size
-    /// (`300 000 / examples`, clamped to 5..=50).
+    /// Passes over the data; `None` chooses from the data size: about 20
+    /// million feature updates in all, clamped to 5..=50 passes (so 50 for
+    /// a thousand short texts, 5 for 100 thousand).
     pub epochs: Option<u32>,
     /// Initial learning rate, decaying linearly to 0.
     pub learning_rate: f32,
@@ -154,9 +155,13 @@ pub(crate) fn fit(
         Some(init) => init.to_vec(),
         None => vec![0.0f32; buckets * classes],
     };
-    let epochs = options
-        .epochs
-        .unwrap_or_else(|| (300_000 / subset.len().max(1)).clamp(5, 50) as u32) as usize;
+    let epochs = options.epochs.map_or_else(
+        || {
+            let updates: usize = subset.iter().map(|&i| data[i].features.len()).sum();
+            (20_000_000 / updates.max(1)).clamp(5, 50)
+        },
+        |epochs| epochs as usize,
+    );
     let mut order = subset.to_vec();
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let total = (epochs * order.len()).max(1) as f32;
