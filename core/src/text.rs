@@ -79,14 +79,18 @@ pub(crate) fn normalize_mapped(text: &str) -> Mapped {
     while let Some((start, c)) = iter.next() {
         let mut end = start + c.len_utf8();
         while let Some(&(next_start, next)) = iter.peek() {
-            if canonical_combining_class(next) == 0 {
+            if next.is_ascii() || canonical_combining_class(next) == 0 {
                 break;
             }
             end = next_start + next.len_utf8();
             iter.next();
         }
         let group = &text[start..end];
-        if group.is_ascii() {
+        if end == start + c.len_utf8() && matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF) {
+            // Unified ideographs have no compatibility mapping and no case.
+            chars.push(c);
+            spans.push((start, end));
+        } else if group.is_ascii() {
             for b in group.bytes() {
                 chars.push(char::from(b.to_ascii_lowercase()));
                 spans.push((start, end));

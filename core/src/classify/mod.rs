@@ -58,6 +58,7 @@ use crate::text::normalize_mapped;
 pub use eval::{cross_validate, holdout, Abstention, CategoryMetrics, CoveragePoint, Evaluation, Outcome};
 pub use features::FeatureConfig;
 pub use signals::SignalHit;
+use signals::SignalMatcher;
 pub use train::TrainOptions;
 
 use features::extract;
@@ -210,7 +211,7 @@ impl Classification {
 }
 
 /// A trained complaint classifier: immutable, `Send + Sync`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Classifier {
     taxonomy: Taxonomy,
     features: FeatureConfig,
@@ -218,6 +219,20 @@ pub struct Classifier {
     weights: Vec<f32>,
     temperature: f32,
     thresholds: Thresholds,
+    /// Derived from the fixed lexicon; not part of the model's identity.
+    signals: SignalMatcher,
+}
+
+/// Two classifiers are equal when they give the same answers: same
+/// taxonomy, features, weights, calibration and thresholds.
+impl PartialEq for Classifier {
+    fn eq(&self, other: &Self) -> bool {
+        self.taxonomy == other.taxonomy
+            && self.features == other.features
+            && self.weights == other.weights
+            && self.temperature == other.temperature
+            && self.thresholds == other.thresholds
+    }
 }
 
 /// What is saved: the weights sparsely (rows that are all zero are left
@@ -286,6 +301,7 @@ impl Classifier {
             weights,
             temperature,
             thresholds: Thresholds::default(),
+            signals: SignalMatcher::new(),
         })
     }
 
@@ -350,6 +366,7 @@ impl Classifier {
             weights,
             temperature,
             thresholds,
+            signals: SignalMatcher::new(),
         })
     }
 
@@ -447,7 +464,7 @@ impl Classifier {
         let best = ranked[0];
         let category = &self.taxonomy.categories[best];
         let confidence = probs[best].clamp(0.0, 1.0);
-        let signals = signals::find_signals(&mapped, text);
+        let signals = self.signals.find(&mapped, text);
         let kinds: Vec<Signal> = signals.iter().map(|hit| hit.signal).collect();
         let explanation = (explain > 0).then(|| self.explain(&extracted, best, explain));
         Classification {
@@ -560,6 +577,7 @@ impl Classifier {
             weights,
             temperature: file.temperature,
             thresholds: file.thresholds,
+            signals: SignalMatcher::new(),
         })
     }
 }

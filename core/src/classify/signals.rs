@@ -2,6 +2,7 @@
 //! keyword in the normalised text and reported with the span of the
 //! original text that triggered them.
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -249,57 +250,107 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Finds every signal in `mapped` and reports, per signal, its first
-/// triggering span in the original text.
-pub(crate) fn find_signals(mapped: &Mapped, original: &str) -> Vec<SignalHit> {
-    let text = mapped.text.as_str();
-    let bytes = text.as_bytes();
-    let mut hits = Vec::new();
-    for &(signal, words) in LEXICON {
-        let mut best: Option<(usize, usize)> = None;
-        for &keyword in words {
-            let (keyword, open_end) = match keyword.strip_suffix('*') {
-                Some(stem) => (stem, true),
-                None => (keyword, false),
-            };
-            let ascii = keyword.is_ascii();
-            let mut from = 0;
-            while let Some(found) = text[from..].find(keyword) {
-                let start = from + found;
-                let mut end = start + keyword.len();
-                from = start + keyword.len().max(1);
-                if ascii {
-                    if start > 0 && is_word_byte(bytes[start - 1]) {
-                        continue;
-                    }
-                    if open_end {
-                        while end < bytes.len() && bytes[end].is_ascii_alphabetic() {
-                            end += 1;
-                        }
-                    } else if end < bytes.len() && is_word_byte(bytes[end]) {
-                        continue;
-                    }
-                }
-                if signal == Signal::RepeatMention && keyword == "又" && is_parallel_you(text, start) {
-                    continue;
-                }
-                if best.is_none_or(|(s, _)| start < s) {
-                    best = Some((start, end));
-                }
-                break;
+/// One lexicon entry as the matcher sees it.
+#[derive(Debug, Clone)]
+struct Entry {
+    signal: Signal,
+    /// ASCII keywords match whole words only.
+    ascii: bool,
+    /// `*` keywords take any trailing letters (`lawyer*` → `lawyers`).
+    open_end: bool,
+    /// The lone `又`, subject to the parallel-construction exception.
+    you: bool,
+}
+
+/// The signal lexicon compiled into one Aho-Corasick automaton, so a text
+/// is scanned once whatever the number of keywords. Built once per
+/// classifier.
+#[derive(Debug, Clone)]
+pub(crate) struct SignalMatcher {
+    automaton: AhoCorasick,
+    entries: Vec<Entry>,
+}
+
+impl SignalMatcher {
+    pub fn new() -> SignalMatcher {
+        let mut patterns = Vec::new();
+        let mut entries = Vec::new();
+        for &(signal, words) in LEXICON {
+            for &keyword in words {
+                let (word, open_end) = match keyword.strip_suffix('*') {
+                    Some(stem) => (stem, true),
+                    None => (keyword, false),
+                };
+                patterns.push(word);
+                entries.push(Entry {
+                    signal,
+                    ascii: word.is_ascii(),
+                    open_end,
+                    you: signal == Signal::RepeatMention && word == "又",
+                });
             }
         }
-        if let Some((start, end)) = best {
-            let (start, end) = mapped.original_range(start, end);
-            hits.push(SignalHit {
-                signal,
-                start,
-                end,
-                matched: original.get(start..end).unwrap_or_default().to_owned(),
-            });
+        SignalMatcher {
+            // A DFA: a few hundred kilobytes for a scan of one step per byte.
+            automaton: AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&patterns)
+                .expect("the lexicon is small and valid"),
+            entries,
         }
     }
-    hits
+
+    /// Finds every signal in `mapped` and reports, per signal, its first
+    /// triggering span in the original text (the longest keyword there).
+    pub fn find(&self, mapped: &Mapped, original: &str) -> Vec<SignalHit> {
+        let text = mapped.text.as_str();
+        let bytes = text.as_bytes();
+        let mut best: [Option<(usize, usize)>; 5] = [None; 5];
+        for found in self.automaton.find_overlapping_iter(text) {
+            let entry = &self.entries[found.pattern().as_usize()];
+            let (start, mut end) = (found.start(), found.end());
+            if entry.ascii {
+                if start > 0 && is_word_byte(bytes[start - 1]) {
+                    continue;
+                }
+                if entry.open_end {
+                    while end < bytes.len() && bytes[end].is_ascii_alphabetic() {
+                        end += 1;
+                    }
+                } else if end < bytes.len() && is_word_byte(bytes[end]) {
+                    continue;
+                }
+            }
+            if entry.you && is_parallel_you(text, start) {
+                continue;
+            }
+            let slot = &mut best[Signal::ALL
+                .iter()
+                .position(|&s| s == entry.signal)
+                .expect("listed")];
+            let better = match *slot {
+                None => true,
+                Some((s, e)) => start < s || (start == s && end > e),
+            };
+            if better {
+                *slot = Some((start, end));
+            }
+        }
+        Signal::ALL
+            .iter()
+            .zip(best)
+            .filter_map(|(&signal, span)| {
+                let (start, end) = span?;
+                let (start, end) = mapped.original_range(start, end);
+                Some(SignalHit {
+                    signal,
+                    start,
+                    end,
+                    matched: original.get(start..end).unwrap_or_default().to_owned(),
+                })
+            })
+            .collect()
+    }
 }
 
 /// `又慢又卡` ("both slow and laggy") is not a repeat: a 又 with another 又
@@ -316,7 +367,8 @@ mod tests {
     use crate::text::normalize_mapped;
 
     fn signals(text: &str) -> Vec<(Signal, String)> {
-        find_signals(&normalize_mapped(text), text)
+        SignalMatcher::new()
+            .find(&normalize_mapped(text), text)
             .into_iter()
             .map(|hit| (hit.signal, hit.matched))
             .collect()
@@ -348,7 +400,7 @@ mod tests {
     #[test]
     fn spans_point_into_the_original_text() {
         let text = "ＦＣＣ and 記者";
-        let hits = find_signals(&normalize_mapped(text), text);
+        let hits = SignalMatcher::new().find(&normalize_mapped(text), text);
         let regulator = hits.iter().find(|h| h.signal == Signal::Regulator).unwrap();
         assert_eq!(&text[regulator.start..regulator.end], "ＦＣＣ");
         assert_eq!(regulator.matched, "ＦＣＣ");
