@@ -64,6 +64,9 @@ fn main() -> Result<(), custinsight::Error> {
                 answer.category, answer.confidence
             );
         }
+        for missing in signals.iter().filter(|s| !kinds.contains(s)) {
+            println!("    missing signal {missing:?} in {text:?}");
+        }
         for extra in kinds.iter().filter(|k| !signals.contains(k)) {
             println!("    extra signal {extra:?} in {text:?}");
         }

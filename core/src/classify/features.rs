@@ -17,6 +17,7 @@ const KIND_CHAR: u8 = b'c';
 const KIND_WORD: u8 = b'w';
 const KIND_PREFIX: u8 = b'p';
 const KIND_BIAS: u8 = b'b';
+const KIND_SUBWORD: u8 = b's';
 
 /// Which features a model takes from a text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +31,11 @@ pub struct FeatureConfig {
     /// Also emit the first this-many letters of longer words (a cheap
     /// stemmer: `charged`, `charges` → `charg`); 0 turns it off.
     pub word_prefix: u8,
+    /// Smallest and largest character n-gram taken inside words of
+    /// alphabetic scripts, with `<` and `>` marking the word's ends
+    /// (`<te`, `tex`, `ext`, `xt>`), so that `text`, `texts` and `texting`
+    /// share features; `(0, 0)` turns them off.
+    pub subword_ngrams: (u8, u8),
     /// The number of hash buckets is `2^hash_bits`.
     pub hash_bits: u8,
 }
@@ -40,6 +46,7 @@ impl Default for FeatureConfig {
             char_ngrams: (1, 3),
             word_ngrams: (1, 2),
             word_prefix: 5,
+            subword_ngrams: (3, 4),
             hash_bits: 18,
         }
     }
@@ -63,6 +70,13 @@ impl FeatureConfig {
             return Err(Error::config(
                 "word_ngrams",
                 format!("({lo}, {hi}) must satisfy 1 <= min <= max <= 4"),
+            ));
+        }
+        let (lo, hi) = self.subword_ngrams;
+        if (lo, hi) != (0, 0) && (lo == 0 || lo > hi || hi > 8) {
+            return Err(Error::config(
+                "subword_ngrams",
+                format!("({lo}, {hi}) must be (0, 0) or satisfy 1 <= min <= max <= 8"),
             ));
         }
         if !(10..=24).contains(&self.hash_bits) {
@@ -192,6 +206,7 @@ pub(crate) fn extract(config: &FeatureConfig, text: &str, with_names: bool) -> E
             let prefix = match kind {
                 KIND_CHAR => "",
                 KIND_PREFIX => "prefix:",
+                KIND_SUBWORD => "subword:",
                 KIND_BIAS => "bias",
                 _ => "",
             };
@@ -220,10 +235,27 @@ pub(crate) fn extract(config: &FeatureConfig, text: &str, with_names: bool) -> E
         words.clear();
     };
     let mut boundaries: Vec<usize> = Vec::new();
+    let mut marked = String::new();
     for piece in pieces(text) {
         match piece {
             Piece::Word(word) => {
                 words.push(word);
+                let (sub_lo, sub_hi) = (
+                    usize::from(config.subword_ngrams.0),
+                    usize::from(config.subword_ngrams.1),
+                );
+                if sub_hi > 0 && word.bytes().all(|b| b.is_ascii_alphabetic()) {
+                    marked.clear();
+                    marked.push('<');
+                    marked.push_str(word);
+                    marked.push('>');
+                    let len = marked.len();
+                    for n in sub_lo..=sub_hi.min(len - 1) {
+                        for start in 0..=len - n {
+                            emit(KIND_SUBWORD, &[&marked[start..start + n]]);
+                        }
+                    }
+                }
                 let prefix = usize::from(config.word_prefix);
                 if prefix > 0 && word.len() > prefix && word.bytes().all(|b| b.is_ascii_alphabetic()) {
                     emit(KIND_PREFIX, &[&word[..prefix]]);
@@ -299,7 +331,15 @@ mod tests {
     #[test]
     fn english_gets_words_pairs_and_prefixes() {
         let names = names("charged twice, again");
-        for expected in ["charged", "twice", "charged twice", "again", "prefix:charg"] {
+        for expected in [
+            "charged",
+            "twice",
+            "charged twice",
+            "again",
+            "prefix:charg",
+            "subword:<ch",
+            "subword:ged>",
+        ] {
             assert!(
                 names.iter().any(|n| n == expected),
                 "{expected} missing from {names:?}"
