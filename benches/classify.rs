@@ -6,7 +6,6 @@
 //! ```
 
 #[path = "../examples/common/classify_data.rs"]
-#[allow(dead_code)]
 mod data;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};

@@ -36,7 +36,9 @@ struct Row {
 }
 
 /// Every fifth example of each label (in input order) is a test example.
-fn split(examples: &[(String, String)]) -> (Vec<(String, String)>, Vec<(String, String)>) {
+type Examples = Vec<(String, String)>;
+
+fn split(examples: &[(String, String)]) -> (Examples, Examples) {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     let (mut train, mut test) = (Vec::new(), Vec::new());
     for example in examples {

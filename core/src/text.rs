@@ -245,14 +245,7 @@ fn is_ordinal_suffix(token: &[char]) -> bool {
 }
 
 fn starts_with(chars: &[char], i: usize, word: &str) -> bool {
-    let mut j = i;
-    for w in word.chars() {
-        if chars.get(j) != Some(&w) {
-            return false;
-        }
-        j += 1;
-    }
-    true
+    (i..).zip(word.chars()).all(|(j, w)| chars.get(j) == Some(&w))
 }
 
 /// Length of a number (`1234`, `1,234.50`) at `i`, or 0.
@@ -260,16 +253,13 @@ fn number_len(chars: &[char], i: usize, allow_decimals: bool) -> usize {
     let mut j = i;
     while j < chars.len() {
         let c = chars[j];
-        if c.is_ascii_digit() {
-            j += 1;
-        } else if (c == ',' || (c == '.' && allow_decimals))
+        let separator = (c == ',' || (c == '.' && allow_decimals))
             && j > i
-            && chars.get(j + 1).is_some_and(char::is_ascii_digit)
-        {
-            j += 1;
-        } else {
+            && chars.get(j + 1).is_some_and(char::is_ascii_digit);
+        if !(c.is_ascii_digit() || separator) {
             break;
         }
+        j += 1;
     }
     j - i
 }
