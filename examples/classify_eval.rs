@@ -43,7 +43,11 @@ fn main() -> Result<(), custinsight::Error> {
 
     let started = Instant::now();
     let builtin = Classifier::builtin();
-    println!("  built in {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "  built in {:.0} ms; saved model {:.1} MB",
+        started.elapsed().as_secs_f64() * 1e3,
+        builtin.to_bytes().len() as f64 / 1e6
+    );
     let eval_set = data::telecom_eval_set();
     let pairs: Vec<(&str, &str)> = eval_set
         .iter()
