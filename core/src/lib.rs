@@ -7,8 +7,10 @@
 //!    contact-channel records into a **unified customer profile**
 //!    ([`CustomerProfile`], built by [`ProfileBuilder`] from [`SourceEvent`]s);
 //! 2. predicts **why a customer is calling and what to offer**;
-//! 3. **classifies complaint text** into a [`Taxonomy`] with signals and a
-//!    [`Severity`];
+//! 3. **classifies complaint text** (Chinese, English, mixed) into a
+//!    [`Taxonomy`] with the work group, signals, a [`Severity`] and a
+//!    calibrated confidence ([`Classifier`], module [`classify`]: a built-in
+//!    model for the specification's 24 categories, training, evaluation);
 //! 4. **detects repeat complaints** at intake;
 //! 5. **audits cross-system consistency**.
 //!
@@ -60,8 +62,8 @@
 
 mod builder;
 mod channel;
+pub mod classify;
 mod complaint;
-#[allow(dead_code)] // used by the model and snapshot formats landing next
 mod envelope;
 mod error;
 mod event;
@@ -76,6 +78,7 @@ mod validate;
 
 pub use builder::{BuildReport, ProfileBuilder};
 pub use channel::{Channel, ChannelTier};
+pub use classify::{Classification, Classifier};
 pub use complaint::{Complaint, ComplaintStatus};
 pub use error::{from_json, Error, ErrorKind, Result};
 pub use event::{AccountUpdate, EventPayload, IdentityUpdate, SourceEvent, TagsUpdate};

@@ -1,0 +1,712 @@
+//! Complaint classification (mission point 3 of the domain specification):
+//! complaint text in, level-2 category, work group, signals, severity and a
+//! calibrated confidence out.
+//!
+//! * [`Classifier::builtin`] is the default model for the specification's 24
+//!   categories. It needs no data: it is trained, in a fraction of a second,
+//!   from a seed corpus embedded in the library (Chinese and English,
+//!   see `core/data/classify/README.md`).
+//! * [`Classifier::train`] fits a model on an operator's own `(text, label)`
+//!   pairs and any [`Taxonomy`]; [`Classifier::fine_tune`] does the same
+//!   starting from (and regularised towards) another model, which is what
+//!   makes 30 examples per category enough.
+//! * [`Evaluation`], [`holdout`] and [`cross_validate`] measure a model and
+//!   turn a target precision into abstention [`Thresholds`].
+//! * [`Classifier::to_bytes`] / [`Classifier::from_bytes`] save and load a
+//!   model in the crate's versioned, checksummed container.
+//!
+//! Text is normalised by [`crate::text::normalize`] (NFKC, case folding,
+//! traditional → simplified, masking of phones, amounts, dates and tickets)
+//! before features are taken: character 1–3-grams of Chinese, words, word
+//! pairs and word prefixes of English, hashed with a fixed FNV-1a hash
+//! ([`FeatureConfig`]). The model is a multinomial logistic regression whose
+//! probabilities are calibrated by temperature scaling.
+//!
+//! A [`Classifier`] is immutable, `Send` and `Sync`: share one across
+//! threads (for instance in an `Arc`).
+//!
+//! ```
+//! use custinsight::classify::Classifier;
+//! use custinsight::{Severity, Signal};
+//!
+//! let classifier = Classifier::builtin();
+//! let answer = classifier.classify("宽带又断网了，三天都上不了网，再不修好我就打12300投诉");
+//! assert_eq!(answer.category, "broadband.outage");
+//! assert_eq!(answer.work_group, "broadband_maintenance");
+//! assert!(answer.signals.iter().any(|hit| hit.signal == Signal::Regulator && hit.matched == "12300"));
+//! assert_eq!(answer.severity, Severity::Critical);
+//! assert!(answer.confidence > 0.0 && answer.confidence <= 1.0);
+//! ```
+
+mod builtin;
+mod eval;
+mod features;
+mod signals;
+mod train;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::envelope::ArtefactKind;
+use crate::error::{Error, Result};
+use crate::taxonomy::{Severity, Signal, Taxonomy};
+use crate::text::normalize_mapped;
+
+pub use eval::{cross_validate, holdout, Abstention, CategoryMetrics, CoveragePoint, Evaluation, Outcome};
+pub use features::FeatureConfig;
+pub use signals::SignalHit;
+use signals::SignalMatcher;
+pub use train::TrainOptions;
+
+use features::extract;
+use train::{prepare, score, softmax, train_weights};
+
+const MODEL_KIND: ArtefactKind = ArtefactKind {
+    tag: *b"CLSF",
+    name: "classifier model",
+    version: 1,
+    is_snapshot: false,
+};
+
+/// How sure an answer is, in three bands set by [`Thresholds`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfidenceBand {
+    /// Below [`Thresholds::medium_from`].
+    Low,
+    /// From [`Thresholds::medium_from`] up to [`Thresholds::high_from`].
+    Medium,
+    /// From [`Thresholds::high_from`] up.
+    High,
+}
+
+/// When a classifier abstains (`uncertain`) and how confidences are banded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct Thresholds {
+    /// Answers whose confidence is below this are `uncertain`.
+    pub uncertain_below: f32,
+    /// Per-category overrides of `uncertain_below`, by category code.
+    pub per_category: BTreeMap<String, f32>,
+    /// Confidence from which the band is [`ConfidenceBand::High`].
+    pub high_from: f32,
+    /// Confidence from which the band is [`ConfidenceBand::Medium`].
+    pub medium_from: f32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            uncertain_below: 0.4,
+            per_category: BTreeMap::new(),
+            high_from: 0.8,
+            medium_from: 0.5,
+        }
+    }
+}
+
+impl Thresholds {
+    /// Checks that every threshold is in [0, 1] (a per-category threshold
+    /// may be just above 1 to abstain always) and that the bands are ordered.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the offending threshold.
+    pub fn validate(&self) -> Result<()> {
+        let in_range = |v: f32| (0.0..=1.0).contains(&v);
+        if !in_range(self.uncertain_below) && self.uncertain_below != ABSTAIN_ALWAYS {
+            return Err(Error::config("uncertain_below", "must be in [0, 1]"));
+        }
+        for (code, &v) in &self.per_category {
+            if !in_range(v) && v != ABSTAIN_ALWAYS {
+                return Err(Error::config(format!("per_category.{code}"), "must be in [0, 1]"));
+            }
+        }
+        if !in_range(self.high_from) || !in_range(self.medium_from) || self.medium_from > self.high_from {
+            return Err(Error::config(
+                "high_from",
+                "bands need 0 <= medium_from <= high_from <= 1",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The abstention threshold of `category`.
+    pub fn threshold_for(&self, category: &str) -> f32 {
+        self.per_category
+            .get(category)
+            .copied()
+            .unwrap_or(self.uncertain_below)
+    }
+
+    /// The band of `confidence`.
+    pub fn band(&self, confidence: f32) -> ConfidenceBand {
+        if confidence >= self.high_from {
+            ConfidenceBand::High
+        } else if confidence >= self.medium_from {
+            ConfidenceBand::Medium
+        } else {
+            ConfidenceBand::Low
+        }
+    }
+}
+
+/// A threshold no confidence reaches: the category always abstains (used
+/// when a target precision cannot be reached).
+pub const ABSTAIN_ALWAYS: f32 = 1.5;
+
+/// A runner-up category with its confidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Alternative {
+    /// Category code.
+    pub category: String,
+    /// Its calibrated probability.
+    pub confidence: f32,
+}
+
+/// A feature that weighed in an answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FeatureWeight {
+    /// The feature as text: a character n-gram (`断网`), a word or word
+    /// pair (`charged twice`), a word prefix (`prefix:charg`), or `bias`.
+    /// Features that share a hash bucket are joined with ` | `.
+    pub feature: String,
+    /// Its contribution to the chosen category's score (positive: for it).
+    pub weight: f32,
+}
+
+/// The answer for one complaint text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Classification {
+    /// Most likely level-2 category code (given even when `uncertain`).
+    pub category: String,
+    /// Its calibrated probability, in [0, 1].
+    pub confidence: f32,
+    /// The confidence band.
+    pub band: ConfidenceBand,
+    /// Work group to dispatch to.
+    pub work_group: String,
+    /// The next most likely categories, best first (up to 3).
+    pub alternatives: Vec<Alternative>,
+    /// Signals with the span of the original text that raised each.
+    pub signals: Vec<SignalHit>,
+    /// Severity by the specification's rule, from `category` and `signals`.
+    pub severity: Severity,
+    /// Whether the confidence is below the category's threshold: the
+    /// classifier abstains and a person should choose.
+    pub uncertain: bool,
+    /// The features that weighed most for `category`, when asked for with
+    /// [`Classifier::classify_explained`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Vec<FeatureWeight>>,
+}
+
+impl Classification {
+    /// The signals alone, in the fixed order of [`Signal::ALL`].
+    pub fn signal_kinds(&self) -> Vec<Signal> {
+        self.signals.iter().map(|hit| hit.signal).collect()
+    }
+}
+
+/// A trained complaint classifier: immutable, `Send + Sync`.
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    taxonomy: Taxonomy,
+    features: FeatureConfig,
+    /// `buckets × classes`, row-major by bucket.
+    weights: Vec<f32>,
+    temperature: f32,
+    thresholds: Thresholds,
+    /// Derived from the fixed lexicon; not part of the model's identity.
+    signals: SignalMatcher,
+}
+
+/// Two classifiers are equal when they give the same answers: same
+/// taxonomy, features, weights, calibration and thresholds.
+impl PartialEq for Classifier {
+    fn eq(&self, other: &Self) -> bool {
+        self.taxonomy == other.taxonomy
+            && self.features == other.features
+            && self.weights == other.weights
+            && self.temperature == other.temperature
+            && self.thresholds == other.thresholds
+    }
+}
+
+/// What is saved: the weights sparsely (rows that are all zero are left
+/// out), so a model costs space for the features it has seen.
+#[derive(Serialize, Deserialize)]
+struct ModelFile {
+    taxonomy: Taxonomy,
+    features: FeatureConfig,
+    temperature: f32,
+    thresholds: Thresholds,
+    buckets: Vec<u32>,
+    rows: Vec<f32>,
+}
+
+impl Classifier {
+    /// The built-in classifier for [`Taxonomy::telecom_default`], trained
+    /// from the seed corpus embedded in the library (deterministic; takes
+    /// well under a second in a release build). Build it once and share it.
+    pub fn builtin() -> Classifier {
+        builtin::build()
+    }
+
+    /// Trains a classifier on `(text, label)` pairs, where every label is a
+    /// category code of `taxonomy`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for invalid options or taxonomy,
+    /// [`Error::InvalidField`] naming the first example whose label is not
+    /// in the taxonomy, [`Error::Training`] with fewer than 2 examples or a
+    /// single category.
+    ///
+    /// # Examples
+    /// ```
+    /// use custinsight::classify::{Classifier, TrainOptions};
+    /// use custinsight::{CategoryDef, Taxonomy};
+    ///
+    /// let category = |code: &str, group: &str| CategoryDef {
+    ///     code: code.into(), zh: String::new(), en: code.into(), work_group: group.into(),
+    /// };
+    /// let taxonomy = Taxonomy {
+    ///     categories: vec![category("tv.no_picture", "tv_team"), category("tv.remote", "shop")],
+    /// };
+    /// let examples = [
+    ///     ("电视没有画面", "tv.no_picture"), ("the tv shows a black screen", "tv.no_picture"),
+    ///     ("遥控器坏了", "tv.remote"), ("my remote control is broken", "tv.remote"),
+    /// ];
+    /// let model = Classifier::train(&examples, &taxonomy, &TrainOptions::default())?;
+    /// assert_eq!(model.classify("电视黑屏没有画面").category, "tv.no_picture");
+    /// assert_eq!(model.classify("remote broken").work_group, "shop");
+    /// # Ok::<(), custinsight::Error>(())
+    /// ```
+    pub fn train<S, L>(examples: &[(S, L)], taxonomy: &Taxonomy, options: &TrainOptions) -> Result<Classifier>
+    where
+        S: AsRef<str> + Sync,
+        L: AsRef<str> + Sync,
+    {
+        options.validate()?;
+        taxonomy.validate()?;
+        let data = prepare(examples, taxonomy, &options.features)?;
+        let classes = taxonomy.categories.len();
+        let (weights, temperature) =
+            train_weights(&data, classes, options.features.buckets(), options, None)?;
+        Ok(Classifier {
+            taxonomy: taxonomy.clone(),
+            features: options.features.clone(),
+            weights,
+            temperature,
+            thresholds: Thresholds::default(),
+            signals: SignalMatcher::new(),
+        })
+    }
+
+    /// Trains a classifier for `taxonomy` starting from this one: the
+    /// categories both share start from this model's weights, and training
+    /// is regularised towards them, so a few dozen examples per category
+    /// adjust the model rather than replace it. New categories start from
+    /// zero. The features of this model are kept (`options.features` is
+    /// ignored); its thresholds are carried over.
+    ///
+    /// # Errors
+    /// As [`Classifier::train`]; a single labelled category is accepted.
+    ///
+    /// # Examples
+    /// ```
+    /// use custinsight::classify::{Classifier, TrainOptions};
+    /// use custinsight::Taxonomy;
+    ///
+    /// let base = Classifier::builtin();
+    /// let examples = [("IPTV回看功能用不了", "device.fault"), ("iptv replay not working", "device.fault")];
+    /// let tuned = base.fine_tune(&examples, &Taxonomy::telecom_default(), &TrainOptions::default())?;
+    /// assert_eq!(tuned.classify("IPTV的回看用不了").category, "device.fault");
+    /// # Ok::<(), custinsight::Error>(())
+    /// ```
+    pub fn fine_tune<S, L>(
+        &self,
+        examples: &[(S, L)],
+        taxonomy: &Taxonomy,
+        options: &TrainOptions,
+    ) -> Result<Classifier>
+    where
+        S: AsRef<str> + Sync,
+        L: AsRef<str> + Sync,
+    {
+        options.validate()?;
+        taxonomy.validate()?;
+        let data = prepare(examples, taxonomy, &self.features)?;
+        let classes = taxonomy.categories.len();
+        let old_classes = self.taxonomy.categories.len();
+        let buckets = self.features.buckets();
+        let mut init = vec![0.0f32; buckets * classes];
+        for (new_index, category) in taxonomy.categories.iter().enumerate() {
+            if let Some(old_index) = self
+                .taxonomy
+                .categories
+                .iter()
+                .position(|c| c.code == category.code)
+            {
+                for bucket in 0..buckets {
+                    init[bucket * classes + new_index] = self.weights[bucket * old_classes + old_index];
+                }
+            }
+        }
+        let (weights, temperature) = train_weights(&data, classes, buckets, options, Some(&init))?;
+        let mut thresholds = self.thresholds.clone();
+        thresholds
+            .per_category
+            .retain(|code, _| taxonomy.get(code).is_some());
+        Ok(Classifier {
+            taxonomy: taxonomy.clone(),
+            features: self.features.clone(),
+            weights,
+            temperature,
+            thresholds,
+            signals: SignalMatcher::new(),
+        })
+    }
+
+    /// The taxonomy this classifier answers in.
+    pub fn taxonomy(&self) -> &Taxonomy {
+        &self.taxonomy
+    }
+
+    /// The features this classifier takes.
+    pub fn feature_config(&self) -> &FeatureConfig {
+        &self.features
+    }
+
+    /// The calibration temperature (logits are divided by it).
+    pub fn temperature(&self) -> f32 {
+        self.temperature
+    }
+
+    /// The abstention thresholds and confidence bands in force.
+    pub fn thresholds(&self) -> &Thresholds {
+        &self.thresholds
+    }
+
+    /// This classifier with other thresholds, e.g. those of
+    /// [`Evaluation::abstention`].
+    ///
+    /// # Errors
+    /// [`Error::Config`] when a threshold is out of range or names a category
+    /// the taxonomy does not have.
+    pub fn with_thresholds(mut self, thresholds: Thresholds) -> Result<Classifier> {
+        thresholds.validate().map_err(|err| err.within("thresholds"))?;
+        if let Some(code) = thresholds
+            .per_category
+            .keys()
+            .find(|code| self.taxonomy.get(code).is_none())
+        {
+            return Err(Error::config(
+                format!("thresholds.per_category.{code}"),
+                "not a category of the model's taxonomy",
+            ));
+        }
+        self.thresholds = thresholds;
+        Ok(self)
+    }
+
+    /// Calibrated probabilities of every category of the taxonomy, in
+    /// taxonomy order.
+    pub fn probabilities(&self, text: &str) -> Vec<f32> {
+        let normalised = crate::text::normalize(text);
+        let extracted = extract(&self.features, &normalised, false);
+        let mut probs = vec![0.0; self.taxonomy.categories.len()];
+        score(&self.weights, probs.len(), &extracted.features, &mut probs);
+        softmax(&mut probs, self.temperature);
+        probs
+    }
+
+    /// Classifies one complaint text. Any text is accepted (an empty one
+    /// gets the prior's answer with a low confidence).
+    pub fn classify(&self, text: &str) -> Classification {
+        self.classify_inner(text, 0)
+    }
+
+    /// [`Classifier::classify`], also naming the `top` features that
+    /// weighed most for the chosen category.
+    ///
+    /// ```
+    /// let classifier = custinsight::classify::Classifier::builtin();
+    /// let answer = classifier.classify_explained("I was charged for roaming in France", 5);
+    /// assert_eq!(answer.category, "billing.roaming");
+    /// let explanation = answer.explanation.unwrap();
+    /// assert!(explanation.iter().any(|f| f.feature.contains("roaming")), "{explanation:?}");
+    /// ```
+    pub fn classify_explained(&self, text: &str, top: usize) -> Classification {
+        self.classify_inner(text, top.max(1))
+    }
+
+    /// Classifies many texts on all cores; the answers are those of
+    /// [`Classifier::classify`], in input order.
+    pub fn classify_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Classification> {
+        texts
+            .par_iter()
+            .map(|text| self.classify(text.as_ref()))
+            .collect()
+    }
+
+    fn classify_inner(&self, text: &str, explain: usize) -> Classification {
+        let mapped = normalize_mapped(text);
+        let extracted = extract(&self.features, &mapped.text, explain > 0);
+        let classes = self.taxonomy.categories.len();
+        let mut probs = vec![0.0; classes];
+        score(&self.weights, classes, &extracted.features, &mut probs);
+        softmax(&mut probs, self.temperature);
+        let mut ranked: Vec<usize> = (0..classes).collect();
+        ranked.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
+        let best = ranked[0];
+        let category = &self.taxonomy.categories[best];
+        let confidence = probs[best].clamp(0.0, 1.0);
+        let signals = self.signals.find(&mapped, text);
+        let kinds: Vec<Signal> = signals.iter().map(|hit| hit.signal).collect();
+        let explanation = (explain > 0).then(|| self.explain(&extracted, best, explain));
+        Classification {
+            category: category.code.clone(),
+            confidence,
+            band: self.thresholds.band(confidence),
+            work_group: category.work_group.clone(),
+            alternatives: ranked
+                .iter()
+                .skip(1)
+                .take(3)
+                .map(|&i| Alternative {
+                    category: self.taxonomy.categories[i].code.clone(),
+                    confidence: probs[i],
+                })
+                .collect(),
+            severity: Severity::from_rule(&category.code, &kinds),
+            signals,
+            uncertain: confidence < self.thresholds.threshold_for(&category.code),
+            explanation,
+        }
+    }
+
+    fn explain(&self, extracted: &features::Extracted, class: usize, top: usize) -> Vec<FeatureWeight> {
+        let classes = self.taxonomy.categories.len();
+        let mut weights: Vec<FeatureWeight> = extracted
+            .features
+            .iter()
+            .map(|feature| {
+                let names: Vec<&str> = extracted
+                    .names
+                    .iter()
+                    .filter(|(bucket, _)| *bucket == feature.bucket)
+                    .map(|(_, name)| name.as_str())
+                    .collect();
+                FeatureWeight {
+                    feature: names.join(" | "),
+                    weight: feature.value * self.weights[feature.bucket as usize * classes + class]
+                        / self.temperature,
+                }
+            })
+            .collect();
+        weights.sort_by(|a, b| {
+            b.weight
+                .total_cmp(&a.weight)
+                .then_with(|| a.feature.cmp(&b.feature))
+        });
+        weights.truncate(top);
+        weights
+    }
+
+    /// Saves the model (taxonomy, features, weights, calibration and
+    /// thresholds) in the crate's versioned, checksummed container.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let classes = self.taxonomy.categories.len();
+        let mut buckets = Vec::new();
+        let mut rows = Vec::new();
+        for (bucket, row) in self.weights.chunks_exact(classes).enumerate() {
+            if row.iter().any(|&w| w != 0.0) {
+                buckets.push(bucket as u32);
+                rows.extend_from_slice(row);
+            }
+        }
+        MODEL_KIND.seal_value(&ModelFile {
+            taxonomy: self.taxonomy.clone(),
+            features: self.features.clone(),
+            temperature: self.temperature,
+            thresholds: self.thresholds.clone(),
+            buckets,
+            rows,
+        })
+    }
+
+    /// Loads a model saved by [`Classifier::to_bytes`].
+    ///
+    /// # Errors
+    /// [`Error::ModelFormat`] when the bytes are truncated, corrupted, not a
+    /// classifier model, of an unsupported version, or inconsistent.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Classifier> {
+        let file: ModelFile = MODEL_KIND.open_value(bytes)?;
+        let bad = |reason: String| Error::ModelFormat {
+            reason: format!("classifier model is inconsistent: {reason}"),
+        };
+        file.taxonomy.validate().map_err(|err| bad(err.to_string()))?;
+        file.features.validate().map_err(|err| bad(err.to_string()))?;
+        file.thresholds.validate().map_err(|err| bad(err.to_string()))?;
+        if !(file.temperature.is_finite() && file.temperature > 0.0) {
+            return Err(bad(format!("temperature {}", file.temperature)));
+        }
+        let classes = file.taxonomy.categories.len();
+        let buckets = file.features.buckets();
+        if file.rows.len() != file.buckets.len() * classes {
+            return Err(bad(format!(
+                "{} weights for {} rows of {classes} classes",
+                file.rows.len(),
+                file.buckets.len()
+            )));
+        }
+        let mut weights = vec![0.0f32; buckets * classes];
+        for (row, &bucket) in file.rows.chunks_exact(classes).zip(&file.buckets) {
+            let bucket = bucket as usize;
+            if bucket >= buckets {
+                return Err(bad(format!("bucket {bucket} out of {buckets}")));
+            }
+            weights[bucket * classes..(bucket + 1) * classes].copy_from_slice(row);
+        }
+        Ok(Classifier {
+            taxonomy: file.taxonomy,
+            features: file.features,
+            weights,
+            temperature: file.temperature,
+            thresholds: file.thresholds,
+            signals: SignalMatcher::new(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::taxonomy::CategoryDef;
+
+    pub(crate) fn tiny_taxonomy() -> Taxonomy {
+        let category = |code: &str, group: &str| CategoryDef {
+            code: code.into(),
+            zh: String::new(),
+            en: code.into(),
+            work_group: group.into(),
+        };
+        Taxonomy {
+            categories: vec![
+                category("billing.fee", "billing"),
+                category("network.signal", "network"),
+                category("service.rude", "service"),
+            ],
+        }
+    }
+
+    pub(crate) fn tiny_examples() -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for i in 0..20 {
+            out.push((format!("乱扣费{i}元 多收了话费"), "billing.fee".to_owned()));
+            out.push((
+                format!("charged a fee I did not expect, bill {i}"),
+                "billing.fee".to_owned(),
+            ));
+            out.push((format!("家里没有信号 {i}"), "network.signal".to_owned()));
+            out.push((
+                format!("no signal at home number {i}"),
+                "network.signal".to_owned(),
+            ));
+            out.push((format!("客服态度很差 {i}"), "service.rude".to_owned()));
+            out.push((format!("the agent was rude to me {i}"), "service.rude".to_owned()));
+        }
+        out
+    }
+
+    fn tiny_model() -> Classifier {
+        Classifier::train(&tiny_examples(), &tiny_taxonomy(), &TrainOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn learns_and_answers_completely() {
+        let model = tiny_model();
+        let answer = model.classify("又乱扣费了,我要找记者");
+        assert_eq!(answer.category, "billing.fee");
+        assert_eq!(answer.work_group, "billing");
+        assert_eq!(answer.alternatives.len(), 2);
+        assert!(answer.confidence > answer.alternatives[0].confidence);
+        assert_eq!(answer.signal_kinds(), vec![Signal::Media, Signal::RepeatMention]);
+        assert_eq!(answer.severity, Severity::Critical);
+        assert_eq!(model.classify("no signal").category, "network.signal");
+        assert_eq!(model.classify("rude agent").category, "service.rude");
+        let total: f32 = model.probabilities("no signal").iter().sum();
+        assert!((total - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn training_is_deterministic_and_rejects_bad_labels() {
+        assert_eq!(tiny_model(), tiny_model());
+        let mut examples = tiny_examples();
+        examples[7].1 = "billing.nope".into();
+        let err = Classifier::train(&examples, &tiny_taxonomy(), &TrainOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("examples[7].label"), "{err}");
+        let one = [("x", "billing.fee"), ("y", "billing.fee")];
+        let err = Classifier::train(&one, &tiny_taxonomy(), &TrainOptions::default()).unwrap_err();
+        assert!(matches!(err, Error::Training { .. }), "{err}");
+    }
+
+    #[test]
+    fn thresholds_make_answers_uncertain() {
+        let model = tiny_model();
+        let strict = model
+            .clone()
+            .with_thresholds(Thresholds {
+                uncertain_below: 0.999_999,
+                ..Thresholds::default()
+            })
+            .unwrap();
+        assert!(strict.classify("有点问题").uncertain);
+        let err = model
+            .with_thresholds(Thresholds {
+                per_category: [("x.y".to_owned(), 0.5)].into(),
+                ..Thresholds::default()
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("per_category.x.y"), "{err}");
+    }
+
+    #[test]
+    fn save_load_round_trip_and_corruption() {
+        let model = tiny_model();
+        let bytes = model.to_bytes();
+        let loaded = Classifier::from_bytes(&bytes).unwrap();
+        assert_eq!(loaded, model);
+        let err = Classifier::from_bytes(&bytes[..bytes.len() / 2]).unwrap_err();
+        assert!(err.to_string().contains("truncated"), "{err}");
+        let mut corrupted = bytes.clone();
+        corrupted[bytes.len() / 2] ^= 1;
+        let err = Classifier::from_bytes(&corrupted).unwrap_err();
+        assert!(err.to_string().contains("corrupted"), "{err}");
+    }
+
+    #[test]
+    fn explanations_name_features() {
+        let answer = tiny_model().classify_explained("no signal at all", 3);
+        let explanation = answer.explanation.unwrap();
+        assert_eq!(explanation.len(), 3);
+        assert!(
+            explanation.iter().any(|f| f.feature.contains("signal")),
+            "{explanation:?}"
+        );
+        assert!(explanation[0].weight >= explanation[1].weight);
+    }
+
+    #[test]
+    fn batch_equals_one_by_one() {
+        let model = tiny_model();
+        let texts = ["乱扣费", "no signal", "", "态度差 again"];
+        let batch = model.classify_batch(&texts);
+        for (text, answer) in texts.iter().zip(&batch) {
+            assert_eq!(&model.classify(text), answer);
+        }
+    }
+}

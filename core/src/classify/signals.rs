@@ -1,0 +1,432 @@
+//! Signals (regulator, media, legal, churn threat, repeat mention) found by
+//! keyword in the normalised text and reported with the span of the
+//! original text that triggered them.
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::taxonomy::Signal;
+use crate::text::Mapped;
+
+/// A signal and the part of the original text that raised it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SignalHit {
+    /// The signal.
+    pub signal: Signal,
+    /// Byte offset of the triggering span in the original text.
+    pub start: usize,
+    /// Byte offset just past the triggering span in the original text.
+    pub end: usize,
+    /// The triggering span as written in the original text.
+    pub matched: String,
+}
+
+/// Keywords, matched in normalised text (simplified Chinese, lower case).
+/// ASCII keywords only match whole words; a trailing `*` allows any word
+/// ending (`sue*` matches `sued`, `suing` does not need it, see below).
+const LEXICON: &[(Signal, &[&str])] = &[
+    (
+        Signal::Regulator,
+        &[
+            "工信部",
+            "工业和信息化部",
+            "通管局",
+            "通信管理局",
+            "12300",
+            "12315",
+            "12345",
+            "消协",
+            "消费者协会",
+            "市场监管",
+            "工商局",
+            "监管部门",
+            "监管机构",
+            "申诉中心",
+            "电信申诉",
+            "上级部门",
+            "regulator*",
+            "regulatory",
+            "fcc",
+            "ombudsman",
+            "miit",
+            "cfpb",
+            "ofcom",
+            "better business bureau",
+            "bbb",
+            "attorney general",
+            "consumer protection",
+            "public utilities commission",
+            "puc",
+            "trading standards",
+            "consumer council",
+            "consumer association",
+            "telecom authority",
+            "federal communications commission",
+        ],
+    ),
+    (
+        Signal::Media,
+        &[
+            "媒体",
+            "记者",
+            "曝光",
+            "微博",
+            "抖音",
+            "快手",
+            "小红书",
+            "电视台",
+            "报社",
+            "报纸",
+            "新闻",
+            "网上发帖",
+            "发到网上",
+            "朋友圈",
+            "黑猫投诉",
+            "press",
+            "news",
+            "journalist*",
+            "reporter*",
+            "media",
+            "social media",
+            "twitter",
+            "tweet*",
+            "facebook",
+            "tiktok",
+            "youtube",
+            "instagram",
+            "go public",
+            "newspaper*",
+            "reddit",
+            "weibo",
+            "douyin",
+            "tv station",
+            "viral",
+        ],
+    ),
+    (
+        Signal::Legal,
+        &[
+            "律师",
+            "起诉",
+            "法院",
+            "诉讼",
+            "打官司",
+            "法律途径",
+            "法律手段",
+            "法律责任",
+            "律师函",
+            "仲裁",
+            "告你们",
+            "lawyer*",
+            "attorney",
+            "sue",
+            "sued",
+            "suing",
+            "lawsuit*",
+            "court",
+            "legal action",
+            "small claims",
+            "litigation",
+            "legal proceedings",
+            "class action",
+            "solicitor*",
+        ],
+    ),
+    (
+        Signal::ChurnThreat,
+        &[
+            "销户",
+            "携号转网",
+            "换运营商",
+            "转网",
+            "不用你们",
+            "不再用你们",
+            "退网",
+            "注销",
+            "拆机",
+            "转到联通",
+            "转到电信",
+            "转到移动",
+            "换联通",
+            "换电信",
+            "换移动",
+            "改用联通",
+            "改用电信",
+            "改用移动",
+            "换一家",
+            "cancel my account",
+            "cancel my service",
+            "cancel my contract",
+            "cancel the contract",
+            "cancel my subscription",
+            "cancel my plan",
+            "cancel my line",
+            "close my account",
+            "switch carrier*",
+            "switch provider*",
+            "switch to another",
+            "switching to another",
+            "port my number",
+            "port out",
+            "porting out",
+            "leave your company",
+            "take my business elsewhere",
+            "find another provider",
+            "another carrier",
+            "another provider",
+            "terminate my contract",
+            "terminate the contract",
+            "cancel service",
+            "cancel the service",
+        ],
+    ),
+    (
+        Signal::RepeatMention,
+        &[
+            "又",
+            "再次",
+            "再一次",
+            "第二次",
+            "第三次",
+            "第四次",
+            "第五次",
+            "第n次",
+            "多次",
+            "还是没解决",
+            "还没解决",
+            "仍未解决",
+            "仍然没有",
+            "仍然没",
+            "依然没",
+            "一直没解决",
+            "一直没有解决",
+            "一直没修好",
+            "一直没处理",
+            "两次",
+            "三次",
+            "四次",
+            "五次",
+            "好多次",
+            "反复",
+            "屡次",
+            "三番五次",
+            "好几次",
+            "不止一次",
+            "重复",
+            "又一次",
+            "几次",
+            "n次",
+            "again",
+            "second time",
+            "third time",
+            "fourth time",
+            "fifth time",
+            "multiple times",
+            "several times",
+            "many times",
+            "numerous times",
+            "countless times",
+            "still not fixed",
+            "still not resolved",
+            "still hasn't",
+            "still haven't",
+            "still isn't",
+            "still not",
+            "three times",
+            "four times",
+            "five times",
+            "every time",
+            "repeatedly",
+            "keeps happening",
+            "keep happening",
+            "once more",
+            "over and over",
+            "recurring",
+            "same problem",
+            "same issue",
+            "3rd time",
+            "2nd time",
+            "4th time",
+            "5th time",
+            "times already",
+            "still broken",
+            "not the first time",
+        ],
+    ),
+];
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// One lexicon entry as the matcher sees it.
+#[derive(Debug, Clone)]
+struct Entry {
+    signal: Signal,
+    /// ASCII keywords match whole words only.
+    ascii: bool,
+    /// `*` keywords take any trailing letters (`lawyer*` → `lawyers`).
+    open_end: bool,
+    /// The lone `又`, subject to the parallel-construction exception.
+    you: bool,
+}
+
+/// The signal lexicon compiled into one Aho-Corasick automaton, so a text
+/// is scanned once whatever the number of keywords. Built once per
+/// classifier.
+#[derive(Debug, Clone)]
+pub(crate) struct SignalMatcher {
+    automaton: AhoCorasick,
+    entries: Vec<Entry>,
+}
+
+impl SignalMatcher {
+    pub fn new() -> SignalMatcher {
+        let mut patterns = Vec::new();
+        let mut entries = Vec::new();
+        for &(signal, words) in LEXICON {
+            for &keyword in words {
+                let (word, open_end) = match keyword.strip_suffix('*') {
+                    Some(stem) => (stem, true),
+                    None => (keyword, false),
+                };
+                patterns.push(word);
+                entries.push(Entry {
+                    signal,
+                    ascii: word.is_ascii(),
+                    open_end,
+                    you: signal == Signal::RepeatMention && word == "又",
+                });
+            }
+        }
+        SignalMatcher {
+            // A DFA: a few hundred kilobytes for a scan of one step per byte.
+            automaton: AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&patterns)
+                .expect("the lexicon is small and valid"),
+            entries,
+        }
+    }
+
+    /// Finds every signal in `mapped` and reports, per signal, its first
+    /// triggering span in the original text (the longest keyword there).
+    pub fn find(&self, mapped: &Mapped, original: &str) -> Vec<SignalHit> {
+        let text = mapped.text.as_str();
+        let bytes = text.as_bytes();
+        let mut best: [Option<(usize, usize)>; 5] = [None; 5];
+        for found in self.automaton.find_overlapping_iter(text) {
+            let entry = &self.entries[found.pattern().as_usize()];
+            let (start, mut end) = (found.start(), found.end());
+            if entry.ascii {
+                if start > 0 && is_word_byte(bytes[start - 1]) {
+                    continue;
+                }
+                if entry.open_end {
+                    while end < bytes.len() && bytes[end].is_ascii_alphabetic() {
+                        end += 1;
+                    }
+                } else if end < bytes.len() && is_word_byte(bytes[end]) {
+                    continue;
+                }
+            }
+            if entry.you && is_parallel_you(text, start) {
+                continue;
+            }
+            let slot = &mut best[Signal::ALL
+                .iter()
+                .position(|&s| s == entry.signal)
+                .expect("listed")];
+            let better = match *slot {
+                None => true,
+                Some((s, e)) => start < s || (start == s && end > e),
+            };
+            if better {
+                *slot = Some((start, end));
+            }
+        }
+        Signal::ALL
+            .iter()
+            .zip(best)
+            .filter_map(|(&signal, span)| {
+                let (start, end) = span?;
+                let (start, end) = mapped.original_range(start, end);
+                Some(SignalHit {
+                    signal,
+                    start,
+                    end,
+                    matched: original.get(start..end).unwrap_or_default().to_owned(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// `又慢又卡` ("both slow and laggy") is not a repeat: a 又 with another 又
+/// within three characters either side is the parallel construction.
+fn is_parallel_you(text: &str, at: usize) -> bool {
+    let after = text[at + '又'.len_utf8()..].chars().take(4).any(|c| c == '又');
+    let before = text[..at].chars().rev().take(4).any(|c| c == '又');
+    after || before
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::normalize_mapped;
+
+    fn signals(text: &str) -> Vec<(Signal, String)> {
+        SignalMatcher::new()
+            .find(&normalize_mapped(text), text)
+            .into_iter()
+            .map(|hit| (hit.signal, hit.matched))
+            .collect()
+    }
+
+    #[test]
+    fn spec_examples_trigger() {
+        assert_eq!(
+            signals("再不解决我就打12300投诉"),
+            vec![(Signal::Regulator, "12300".to_owned())]
+        );
+        assert!(signals("我要找记者曝光你们")
+            .iter()
+            .any(|(s, m)| *s == Signal::Media && m == "记者"));
+        assert!(signals("I will sue you in court")
+            .iter()
+            .any(|(s, m)| *s == Signal::Legal && m == "sue"));
+        assert!(signals("I'll port my number to another carrier")
+            .iter()
+            .any(|(s, _)| *s == Signal::ChurnThreat));
+        assert!(signals("第三次打电话了还是没解决")
+            .iter()
+            .any(|(s, m)| *s == Signal::RepeatMention && m == "第三次"));
+        assert!(signals("Charged AGAIN this month")
+            .iter()
+            .any(|(s, m)| *s == Signal::RepeatMention && m == "AGAIN"));
+    }
+
+    #[test]
+    fn spans_point_into_the_original_text() {
+        let text = "ＦＣＣ and 記者";
+        let hits = SignalMatcher::new().find(&normalize_mapped(text), text);
+        let regulator = hits.iter().find(|h| h.signal == Signal::Regulator).unwrap();
+        assert_eq!(&text[regulator.start..regulator.end], "ＦＣＣ");
+        assert_eq!(regulator.matched, "ＦＣＣ");
+        let media = hits.iter().find(|h| h.signal == Signal::Media).unwrap();
+        assert_eq!(media.matched, "記者");
+    }
+
+    #[test]
+    fn whole_words_only_and_no_parallel_you() {
+        assert!(
+            signals("my issue with the bill").is_empty(),
+            "{:?}",
+            signals("my issue with the bill")
+        );
+        assert!(signals("网速又慢又卡").is_empty());
+        assert!(!signals("又扣了我的钱").is_empty());
+        assert!(signals("the newsletter").is_empty());
+    }
+}
