@@ -61,13 +61,13 @@
 mod builder;
 mod channel;
 mod complaint;
-#[allow(dead_code)] // used by the model and snapshot formats landing next
 mod envelope;
 mod error;
 mod event;
 mod money;
 mod phone;
 mod profile;
+pub mod repeat;
 pub mod schema;
 pub mod synth;
 mod taxonomy;
@@ -86,6 +86,7 @@ pub use profile::{
     MonthlyUsage, OnlineOrder, OrderStatus, Payment, PaymentType, Plan, RetentionTask, Segment, SourceSystem,
     Tags, TaskStatus, ValueTier, WatchListMembership,
 };
+pub use repeat::{RepeatConfig, RepeatDetector, RepeatKind};
 pub use taxonomy::{level1, validate_category_code, CategoryDef, Severity, Signal, Taxonomy};
 
 /// The library version, e.g. `"0.1.0"`.
