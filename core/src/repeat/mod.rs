@@ -45,6 +45,7 @@ mod config;
 mod detector;
 mod history;
 mod signature;
+pub mod synth;
 mod verdict;
 
 pub use batch::{label_batch, summarize, BatchSummary, Rates};

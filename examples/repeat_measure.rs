@@ -1,0 +1,183 @@
+//! Measures repeat-complaint detection on a synthetic stream and prints the
+//! figures of issue 4: bytes per remembered complaint (counted by the
+//! allocator), intake checks per second on one core against a large history,
+//! intake from several threads, batch labelling time, snapshot size and time.
+//!
+//! ```text
+//! cargo run --release --example repeat_measure -- [HISTORY] [BATCH]
+//! ```
+//!
+//! HISTORY (default 1,000,000) complaints are remembered first; BATCH
+//! (default 1,000,000) complaints are labelled in batch.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use cap::Cap;
+use custinsight::repeat::synth::{synthetic_complaints, SynthSpec};
+use custinsight::repeat::{label_batch, summarize, RepeatConfig, RepeatDetector, RECORD_BYTES};
+use custinsight::Complaint;
+
+#[global_allocator]
+static ALLOCATOR: Cap<std::alloc::System> = Cap::new(std::alloc::System, usize::MAX);
+
+fn arg(index: usize, default: usize) -> usize {
+    std::env::args()
+        .nth(index)
+        .map(|a| a.replace('_', "").parse().expect("a number"))
+        .unwrap_or(default)
+}
+
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+fn main() {
+    let history = arg(1, 1_000_000);
+    let batch = arg(2, 1_000_000);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("record size: {RECORD_BYTES} bytes (size_of the stored record)");
+
+    // 1. Fill the history. The heap growth per remembered complaint is the
+    // footprint: records, ticket-id arenas, customer groups and key index.
+    let spec = SynthSpec::new(history);
+    let detector = RepeatDetector::default();
+    let heap_before = ALLOCATOR.allocated();
+    let mut intake_time = 0.0;
+    let mut chunk: Vec<Complaint> = Vec::with_capacity(100_000);
+    let mut stream = synthetic_complaints(&spec);
+    loop {
+        chunk.clear();
+        chunk.extend(stream.by_ref().take(100_000));
+        if chunk.is_empty() {
+            break;
+        }
+        let start = Instant::now();
+        for complaint in &chunk {
+            detector
+                .intake(complaint)
+                .expect("synthetic complaints are valid");
+        }
+        intake_time += start.elapsed().as_secs_f64();
+    }
+    drop(chunk);
+    let remembered = detector.len();
+    let heap = ALLOCATOR.allocated() - heap_before;
+    println!(
+        "history: {remembered} complaints remembered in {intake_time:.2} s ({:.0} intakes/s, 1 thread, growing history)",
+        remembered as f64 / intake_time
+    );
+    println!(
+        "memory: {:.1} MiB heap, {:.1} bytes per remembered complaint (all structures, measured by the allocator)",
+        mib(heap),
+        heap as f64 / remembered as f64
+    );
+
+    // 2. Intake checks against the full history, one thread: fresh tickets
+    // of existing and new customers, generated before timing.
+    let probes: Vec<Complaint> = synthetic_complaints(&SynthSpec {
+        seed: 7,
+        ..SynthSpec::new(200_000)
+    })
+    .map(|mut c| {
+        c.id = format!("P{}", c.id);
+        c
+    })
+    .collect();
+    let start = Instant::now();
+    for probe in &probes {
+        std::hint::black_box(detector.check(probe).expect("valid"));
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    println!(
+        "check (judge without remembering): {:.0} checks/s on 1 thread with a history of {remembered}",
+        probes.len() as f64 / elapsed
+    );
+    let start = Instant::now();
+    for probe in &probes {
+        std::hint::black_box(detector.intake(probe).expect("valid"));
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    println!(
+        "intake (judge and remember): {:.0} intakes/s on 1 thread with a history of {remembered}",
+        probes.len() as f64 / elapsed
+    );
+
+    // 3. The same number of fresh intakes from every available thread.
+    let detector = Arc::new(detector);
+    let per_thread: Vec<Vec<Complaint>> = (0..threads)
+        .map(|t| {
+            synthetic_complaints(&SynthSpec {
+                seed: 100 + t as u64,
+                ..SynthSpec::new(100_000)
+            })
+            .map(|mut c| {
+                c.id = format!("M{t}-{}", c.id);
+                c
+            })
+            .collect()
+        })
+        .collect();
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for complaints in &per_thread {
+            let detector = Arc::clone(&detector);
+            scope.spawn(move || {
+                for complaint in complaints {
+                    detector.intake(complaint).expect("valid");
+                }
+            });
+        }
+    });
+    let elapsed = start.elapsed().as_secs_f64();
+    let total: usize = per_thread.iter().map(Vec::len).sum();
+    println!(
+        "intake from {threads} threads: {:.0} intakes/s in total",
+        total as f64 / elapsed
+    );
+    drop(per_thread);
+
+    // 4. Snapshot and restore.
+    let start = Instant::now();
+    let snapshot = detector.snapshot();
+    let snap_time = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let restored = RepeatDetector::restore(&snapshot).expect("own snapshot");
+    let restore_time = start.elapsed().as_secs_f64();
+    println!(
+        "snapshot: {:.1} MiB ({:.1} bytes per complaint), taken in {snap_time:.2} s, restored in {restore_time:.2} s",
+        mib(snapshot.len()),
+        snapshot.len() as f64 / restored.len() as f64
+    );
+    drop((restored, snapshot));
+    drop(detector);
+
+    // 5. Batch labelling.
+    let complaints: Vec<Complaint> = synthetic_complaints(&SynthSpec {
+        seed: 11,
+        ..SynthSpec::new(batch)
+    })
+    .collect();
+    let start = Instant::now();
+    let labels = label_batch(&RepeatConfig::default(), None, &complaints).expect("valid");
+    let label_time = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let summary = summarize(&complaints, &labels, Some(120_000_000)).expect("matching labels");
+    let summary_time = start.elapsed().as_secs_f64();
+    println!(
+        "batch: {} complaints labelled in {label_time:.2} s ({:.0} complaints/s, {} rayon threads), summarised in {summary_time:.2} s",
+        complaints.len(),
+        complaints.len() as f64 / label_time,
+        rayon::current_num_threads()
+    );
+    let o = &summary.overall;
+    println!(
+        "batch verdicts: {} complaints, {} duplicates; repeat rate {:.3}, second rate {:.3}, escalation rate {:.3}, {:.2} per 10k customers",
+        o.complaints,
+        o.duplicates,
+        o.repeat_rate,
+        o.second_rate,
+        o.escalation_rate,
+        o.per_10k_customers.unwrap_or(0.0)
+    );
+}
