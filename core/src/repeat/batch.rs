@@ -1,6 +1,8 @@
 //! Batch labelling of whole data sets, and the carrier KPIs over them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -77,7 +79,7 @@ pub fn label_batch(
     let mut nodes = Vec::with_capacity(rows.len());
     for row in &rows {
         categories.push(interner.intern_category(row.category.as_deref())?);
-        nodes.push(index.nodes(row.customer_id.as_deref(), row.phone));
+        nodes.push(index.nodes(row.customer_id, row.phone));
     }
     // The customer of each row once every key link of the batch is known.
     // Labelling per final customer in time order replays streaming exactly:
@@ -94,7 +96,7 @@ pub fn label_batch(
         customers[a as usize]
             .cmp(&customers[b as usize])
             .then(ra.received_ms.cmp(&rb.received_ms))
-            .then_with(|| ra.id.cmp(&rb.id))
+            .then_with(|| ra.id.cmp(rb.id))
             .then(a.cmp(&b))
     });
     let runs: Vec<&[u32]> = order
@@ -117,7 +119,7 @@ pub fn label_batch(
 /// Streams one customer's rows, in time order, through private history.
 fn replay(
     run: &[u32],
-    rows: &[Prepared],
+    rows: &[Prepared<'_>],
     categories: &[(u16, u16)],
     nodes: &[[Option<u32>; 2]],
     config: &Resolved,
@@ -133,8 +135,8 @@ fn replay(
         }
         return out;
     }
-    let mut parent: HashMap<u32, u32> = HashMap::new();
-    let mut groups: HashMap<u32, Group> = HashMap::new();
+    let mut parent: HashMap<u32, u32> = HashMap::default();
+    let mut groups: HashMap<u32, Group> = HashMap::default();
     fn find(parent: &mut HashMap<u32, u32>, mut node: u32) -> u32 {
         loop {
             let up = *parent.entry(node).or_insert(node);
@@ -288,7 +290,7 @@ pub fn summarize(
         return Err(Error::invalid("customer_base", "must be at least 1"));
     }
     let mut summary = BatchSummary::default();
-    let mut months: HashMap<(i32, u32), Rates> = HashMap::new();
+    let mut months: HashMap<(i32, u32), Rates> = HashMap::default();
     for (index, (complaint, label)) in complaints.iter().zip(labels).enumerate() {
         if complaint.id != label.id() {
             return Err(Error::invalid(

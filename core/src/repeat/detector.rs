@@ -1,9 +1,9 @@
 //! The streaming detector: shared across threads, sharded by customer.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use chrono::{DateTime, Utc};
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::config::{RepeatConfig, Resolved};
@@ -185,7 +185,7 @@ impl RepeatDetector {
         let category = self.category_ids(prepared.category.as_deref())?;
         let (mut shard, root) = {
             let mut index = lock(&self.index);
-            let link = index.link(prepared.customer_id.as_deref(), prepared.phone);
+            let link = index.link(prepared.customer_id, prepared.phone);
             for &loser in &link.merged {
                 self.merge(link.root, loser);
             }
@@ -223,8 +223,14 @@ impl RepeatDetector {
     pub fn check(&self, complaint: &Complaint) -> Result<Verdict> {
         let prepared = prepare(complaint, self.categorizer.as_deref())?;
         let category = self.category_ids(prepared.category.as_deref())?;
-        let roots = lock(&self.index).lookup(prepared.customer_id.as_deref(), prepared.phone);
-        // Gather the customer's history as the intake would see it after linking.
+        let roots = lock(&self.index).lookup(prepared.customer_id, prepared.phone);
+        // Judge against the customer's history as the intake would see it
+        // after linking: one group, or the union of the groups it would merge.
+        if let [root] = roots[..] {
+            if let Some(group) = lock(&self.shards[shard_of(root)]).groups.get(&root) {
+                return Ok(group.judge(&prepared, category, &self.resolved));
+            }
+        }
         let mut group = Group::default();
         for root in roots {
             if let Some(found) = lock(&self.shards[shard_of(root)]).groups.get(&root) {

@@ -1,7 +1,9 @@
 //! The history store: compact records grouped per customer, the customer-key
 //! index and the judging rule shared by streaming intake and batch labelling.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,13 +23,23 @@ const FLAG_TEXT: u8 = 1 << 2;
 const FLAG_REGULATOR: u8 = 1 << 3;
 const FLAG_MEDIA: u8 = 1 << 4;
 const FLAG_ESCALATED: u8 = 1 << 5;
-const FLAG_OTHER_SIGNAL: u8 = 1 << 6;
 
 /// Where a string sits in a group's id arena.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Span {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
     off: u32,
-    len: u32,
+    len: u16,
+}
+
+/// Longest ticket id, in bytes.
+pub(crate) const MAX_ID_LEN: usize = u16::MAX as usize;
+
+/// FNV-1a, 32 bits: a stable pre-filter for ticket-id comparisons (stored in
+/// snapshots, so it must not change between releases).
+fn id_hash(id: &str) -> u32 {
+    id.bytes().fold(0x811c_9dc5u32, |hash, b| {
+        (hash ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// One remembered complaint: 48 bytes, the raw text is not kept.
@@ -39,10 +51,14 @@ pub(crate) struct Record {
     pub closed_ms: i64,
     /// SimHash of the text (valid when `FLAG_TEXT` is set).
     pub signature: u64,
-    /// The ticket id in the group's arena.
-    id: Span,
-    /// The id of the ticket that opened this one's issue thread.
-    thread: Span,
+    /// Offset of the ticket id in the group's arena.
+    id_off: u32,
+    /// Offset of the id of the ticket that opened this one's issue thread.
+    thread_off: u32,
+    /// [`id_hash`] of the ticket id.
+    id_hash: u32,
+    id_len: u16,
+    thread_len: u16,
     /// Interned level-2 category, 0 when none.
     pub category: u16,
     /// Interned level-1 category, 0 when none.
@@ -54,6 +70,28 @@ pub(crate) struct Record {
 }
 
 impl Record {
+    fn id_span(&self) -> Span {
+        Span {
+            off: self.id_off,
+            len: self.id_len,
+        }
+    }
+
+    fn thread_span(&self) -> Span {
+        Span {
+            off: self.thread_off,
+            len: self.thread_len,
+        }
+    }
+
+    fn set_id(&mut self, span: Span) {
+        (self.id_off, self.id_len) = (span.off, span.len);
+    }
+
+    fn set_thread(&mut self, span: Span) {
+        (self.thread_off, self.thread_len) = (span.off, span.len);
+    }
+
     pub fn kind(&self) -> RepeatKind {
         RepeatKind::from_bits(self.flags)
     }
@@ -71,35 +109,41 @@ impl Record {
     }
 }
 
-/// A complaint reduced to what the detector compares.
+/// A complaint reduced to what the detector compares; borrows the complaint.
 #[derive(Debug, Clone)]
-pub(crate) struct Prepared {
-    pub id: String,
-    pub customer_id: Option<String>,
+pub(crate) struct Prepared<'a> {
+    pub id: &'a str,
+    pub customer_id: Option<&'a str>,
     /// The normalised phone encoded by [`encode_phone`].
     pub phone: Option<u64>,
     pub received_ms: i64,
     pub closed_ms: i64,
     pub status: ComplaintStatus,
     /// The category: given, or from the categoriser.
-    pub category: Option<String>,
+    pub category: Option<Cow<'a, str>>,
     pub channel: u8,
     pub signature: Option<u64>,
     pub regulator: bool,
     pub media: bool,
-    pub other_signals: Vec<Signal>,
+    pub signals: &'a [Signal],
 }
 
 /// Validates a complaint and reduces it to what the detector compares.
-pub(crate) fn prepare(complaint: &Complaint, categorizer: Option<&dyn Categorize>) -> Result<Prepared> {
+pub(crate) fn prepare<'a>(
+    complaint: &'a Complaint,
+    categorizer: Option<&dyn Categorize>,
+) -> Result<Prepared<'a>> {
     complaint.validate()?;
+    if complaint.id.len() > MAX_ID_LEN {
+        return Err(Error::invalid("id", format!("is longer than {MAX_ID_LEN} bytes")));
+    }
     let phone = match &complaint.phone {
         Some(raw) => Some(encode_phone(&crate::normalize_phone(raw)?)),
         None => None,
     };
     let signature = complaint.text.as_deref().and_then(TextSignature::of).map(|s| s.0);
     let category = match (&complaint.category, categorizer, &complaint.text) {
-        (Some(category), _, _) => Some(category.clone()),
+        (Some(category), _, _) => Some(Cow::Borrowed(category.as_str())),
         (None, Some(categorizer), Some(text)) => match categorizer.categorize(text) {
             Some(category) => {
                 validate_category_code(&category).map_err(|err| {
@@ -108,7 +152,7 @@ pub(crate) fn prepare(complaint: &Complaint, categorizer: Option<&dyn Categorize
                         format!("the categoriser returned a malformed code: {err}"),
                     )
                 })?;
-                Some(category)
+                Some(Cow::Owned(category))
             }
             None => None,
         },
@@ -129,8 +173,8 @@ pub(crate) fn prepare(complaint: &Complaint, categorizer: Option<&dyn Categorize
     };
     let has = |signal| complaint.signals.contains(&signal);
     Ok(Prepared {
-        id: complaint.id.clone(),
-        customer_id: complaint.customer_id.clone(),
+        id: &complaint.id,
+        customer_id: complaint.customer_id.as_deref(),
         phone,
         received_ms,
         closed_ms,
@@ -140,12 +184,7 @@ pub(crate) fn prepare(complaint: &Complaint, categorizer: Option<&dyn Categorize
         signature,
         regulator: has(Signal::Regulator),
         media: has(Signal::Media),
-        other_signals: complaint
-            .signals
-            .iter()
-            .copied()
-            .filter(|s| !matches!(s, Signal::Regulator | Signal::Media))
-            .collect(),
+        signals: &complaint.signals,
     })
 }
 
@@ -344,21 +383,21 @@ pub(crate) struct Group {
 
 impl Group {
     fn str(&self, span: Span) -> &str {
-        &self.ids[span.off as usize..(span.off + span.len) as usize]
+        &self.ids[span.off as usize..span.off as usize + span.len as usize]
     }
 
     pub fn id(&self, record: &Record) -> &str {
-        self.str(record.id)
+        self.str(record.id_span())
     }
 
     pub fn thread(&self, record: &Record) -> &str {
-        self.str(record.thread)
+        self.str(record.thread_span())
     }
 
     fn push_str(&mut self, text: &str) -> Span {
         let span = Span {
             off: self.ids.len() as u32,
-            len: text.len() as u32,
+            len: text.len() as u16,
         };
         if self.ids.capacity() - self.ids.len() < text.len() {
             // Small groups are the common case: grow tightly.
@@ -386,8 +425,8 @@ impl Group {
         self.ids.push_str(&other.ids);
         self.records.reserve_exact(other.records.len());
         for mut record in other.records {
-            record.id.off += shift;
-            record.thread.off += shift;
+            record.id_off += shift;
+            record.thread_off += shift;
             self.records.push(record);
         }
         self.tendency = self.tendency.max(other.tendency);
@@ -400,18 +439,18 @@ impl Group {
         let old_ids = std::mem::take(&mut self.ids);
         let mut records = std::mem::take(&mut self.records);
         records.retain(|record| record.received_ms >= cutoff_ms);
-        let mut moved: HashMap<u32, Span> = HashMap::new();
+        let mut moved: HashMap<u32, Span> = HashMap::default();
         let mut ids = String::new();
         let mut copy = |span: Span, ids: &mut String| {
             *moved.entry(span.off).or_insert_with(|| {
                 let off = ids.len() as u32;
-                ids.push_str(&old_ids[span.off as usize..(span.off + span.len) as usize]);
+                ids.push_str(&old_ids[span.off as usize..span.off as usize + span.len as usize]);
                 Span { off, len: span.len }
             })
         };
         for record in &mut records {
-            record.id = copy(record.id, &mut ids);
-            record.thread = copy(record.thread, &mut ids);
+            record.set_id(copy(record.id_span(), &mut ids));
+            record.set_thread(copy(record.thread_span(), &mut ids));
         }
         ids.shrink_to_fit();
         records.shrink_to_fit();
@@ -431,8 +470,9 @@ impl Group {
         };
         self.tendency <= EscalationTendency::Media.to_bits()
             && self.records.iter().all(|r| {
-                span_ok(r.id)
-                    && span_ok(r.thread)
+                span_ok(r.id_span())
+                    && span_ok(r.thread_span())
+                    && r.id_hash == id_hash(self.id(r))
                     && usize::from(r.category) <= categories
                     && usize::from(r.level1) <= categories
                     && usize::from(r.channel) < Channel::ALL.len()
@@ -440,29 +480,27 @@ impl Group {
     }
 
     fn find_id(&self, id: &str) -> Option<usize> {
-        self.records.iter().position(|record| self.id(record) == id)
+        let hash = id_hash(id);
+        self.records
+            .iter()
+            .position(|record| record.id_hash == hash && self.id(record) == id)
     }
 
     /// Judges `complaint` against this group and remembers it, or applies a
     /// status update when its ticket id is already here.
-    pub fn intake(&mut self, complaint: &Prepared, category: (u16, u16), config: &Resolved) -> Intake {
-        if let Some(index) = self.find_id(&complaint.id) {
+    pub fn intake(&mut self, complaint: &Prepared<'_>, category: (u16, u16), config: &Resolved) -> Intake {
+        if let Some(index) = self.find_id(complaint.id) {
             self.records[index].closed_ms = complaint.closed_ms;
             return Intake::Updated {
-                id: complaint.id.clone(),
+                id: complaint.id.to_owned(),
                 status: complaint.status,
             };
         }
-        let verdict = self.judge(complaint, category, config);
-        let id = self.push_str(&complaint.id);
-        let thread = match verdict.matched.first() {
+        let (verdict, first) = self.judge_inner(complaint, category, config);
+        let id = self.push_str(complaint.id);
+        let thread = match first {
             None => id,
-            Some(first) => {
-                let index = self
-                    .find_id(&first.id)
-                    .expect("a match is a record of this group");
-                self.records[index].thread
-            }
+            Some(index) => self.records[index].thread_span(),
         };
         let mut flags = verdict.kind.to_bits();
         if complaint.signature.is_some() {
@@ -473,9 +511,6 @@ impl Group {
         }
         if complaint.media {
             flags |= FLAG_MEDIA;
-        }
-        if !complaint.other_signals.is_empty() {
-            flags |= FLAG_OTHER_SIGNAL;
         }
         if verdict.escalated {
             flags |= FLAG_ESCALATED;
@@ -495,8 +530,11 @@ impl Group {
             received_ms: complaint.received_ms,
             closed_ms: complaint.closed_ms,
             signature: complaint.signature.unwrap_or(0),
-            id,
-            thread,
+            id_off: id.off,
+            thread_off: thread.off,
+            id_hash: id_hash(complaint.id),
+            id_len: id.len,
+            thread_len: thread.len,
             category: category.0,
             level1: category.1,
             channel: complaint.channel,
@@ -506,7 +544,17 @@ impl Group {
     }
 
     /// The rule of domain spec section 4, against this group's records.
-    pub fn judge(&self, complaint: &Prepared, (category, level1): (u16, u16), config: &Resolved) -> Verdict {
+    pub fn judge(&self, complaint: &Prepared<'_>, category: (u16, u16), config: &Resolved) -> Verdict {
+        self.judge_inner(complaint, category, config).0
+    }
+
+    /// The verdict and the index of the most relevant match.
+    fn judge_inner(
+        &self,
+        complaint: &Prepared<'_>,
+        (category, level1): (u16, u16),
+        config: &Resolved,
+    ) -> (Verdict, Option<usize>) {
         let now = complaint.received_ms;
         // (record index, same category, distance)
         let mut matches: Vec<(usize, bool, Option<u32>)> = Vec::new();
@@ -553,10 +601,7 @@ impl Group {
                     tier > config.tier(self.records[earliest].channel) && tier >= config.escalation_min_tier;
                 let by_signal = (complaint.regulator && config.regulator_escalates)
                     || (complaint.media && config.media_escalates)
-                    || complaint
-                        .other_signals
-                        .iter()
-                        .any(|s| config.other_signals.contains(s));
+                    || complaint.signals.iter().any(|s| config.other_signals.contains(s));
                 by_channel || by_signal
             }
         };
@@ -564,9 +609,10 @@ impl Group {
             .iter()
             .filter(|m| self.records[m.0].kind() != RepeatKind::Duplicate)
             .count() as u32;
-        let thread = match matches.first() {
-            None => complaint.id.clone(),
-            Some(&(index, _, _)) => self.thread(&self.records[index]).to_owned(),
+        let first = matches.first().map(|m| m.0);
+        let thread = match first {
+            None => complaint.id.to_owned(),
+            Some(index) => self.thread(&self.records[index]).to_owned(),
         };
         let matched = matches
             .iter()
@@ -581,15 +627,16 @@ impl Group {
                 }
             })
             .collect();
-        Verdict {
-            id: complaint.id.clone(),
+        let verdict = Verdict {
+            id: complaint.id.to_owned(),
             kind,
             escalated,
             matched,
             repeat_count,
             thread,
-            category: complaint.category.clone(),
-        }
+            category: complaint.category.as_deref().map(str::to_owned),
+        };
+        (verdict, first)
     }
 }
 
@@ -618,18 +665,18 @@ mod tests {
         let mut at = 0;
         for id in ["A", "B", "C"] {
             let prepared = Prepared {
-                id: id.into(),
-                customer_id: Some("C1".into()),
+                id,
+                customer_id: Some("C1"),
                 phone: None,
                 received_ms: at,
                 closed_ms: OPEN,
                 status: ComplaintStatus::Open,
-                category: Some("billing.refund".into()),
+                category: Some(Cow::Borrowed("billing.refund")),
                 channel: 0,
                 signature: None,
                 regulator: false,
                 media: false,
-                other_signals: vec![],
+                signals: &[],
             };
             group.intake(&prepared, (1, 2), &config);
             at += 20 * 86_400_000;
