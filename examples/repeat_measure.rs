@@ -28,6 +28,48 @@ fn arg(index: usize, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// Seconds this thread has spent on a CPU (Linux; `None` elsewhere): on a
+/// shared machine, throughput per CPU-second is the per-core figure.
+fn thread_cpu_seconds() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos: f64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(nanos / 1e9)
+}
+
+/// Seconds all threads of this process have spent on a CPU (Linux). Exited
+/// threads are not counted, so take it around work on long-lived threads
+/// (rayon's pool).
+fn process_cpu_seconds() -> Option<f64> {
+    let mut total = 0.0;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let text = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total += text.split_whitespace().next()?.parse::<f64>().ok()? / 1e9;
+    }
+    Some(total)
+}
+
+/// Times `work` in wall-clock and on-CPU seconds of this thread.
+fn timed(work: impl FnOnce()) -> (f64, Option<f64>) {
+    let cpu = thread_cpu_seconds();
+    let start = Instant::now();
+    work();
+    let wall = start.elapsed().as_secs_f64();
+    (wall, cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a))
+}
+
+fn rates(count: usize, (wall, cpu): (f64, Option<f64>), unit: &str) -> String {
+    let per_cpu = cpu.map_or(String::new(), |cpu| {
+        format!(
+            ", {:.0} {unit}/s per CPU-second ({cpu:.2} s on CPU)",
+            count as f64 / cpu
+        )
+    });
+    format!(
+        "{:.0} {unit}/s wall-clock ({wall:.2} s){per_cpu}",
+        count as f64 / wall
+    )
+}
+
 fn mib(bytes: usize) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
@@ -36,6 +78,11 @@ fn main() {
     let history = arg(1, 1_000_000);
     let batch = arg(2, 1_000_000);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "machine: {threads} hardware threads, load average {}",
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    );
     println!("record size: {RECORD_BYTES} bytes (size_of the stored record)");
 
     // 1. Fill the history. The heap growth per remembered complaint is the
@@ -43,7 +90,7 @@ fn main() {
     let spec = SynthSpec::new(history);
     let detector = RepeatDetector::default();
     let heap_before = ALLOCATOR.allocated();
-    let mut intake_time = 0.0;
+    let mut intake_time = (0.0, Some(0.0));
     let mut chunk: Vec<Complaint> = Vec::with_capacity(100_000);
     let mut stream = synthetic_complaints(&spec);
     loop {
@@ -52,20 +99,21 @@ fn main() {
         if chunk.is_empty() {
             break;
         }
-        let start = Instant::now();
-        for complaint in &chunk {
-            detector
-                .intake(complaint)
-                .expect("synthetic complaints are valid");
-        }
-        intake_time += start.elapsed().as_secs_f64();
+        let (wall, cpu) = timed(|| {
+            for complaint in &chunk {
+                detector
+                    .intake(complaint)
+                    .expect("synthetic complaints are valid");
+            }
+        });
+        intake_time = (intake_time.0 + wall, intake_time.1.zip(cpu).map(|(a, b)| a + b));
     }
     drop(chunk);
     let remembered = detector.len();
     let heap = ALLOCATOR.allocated() - heap_before;
     println!(
-        "history: {remembered} complaints remembered in {intake_time:.2} s ({:.0} intakes/s, 1 thread, growing history)",
-        remembered as f64 / intake_time
+        "history: {remembered} complaints remembered, 1 thread, growing history: {}",
+        rates(remembered, intake_time, "intakes")
     );
     println!(
         "memory: {:.1} MiB heap, {:.1} bytes per remembered complaint (all structures, measured by the allocator)",
@@ -84,23 +132,23 @@ fn main() {
         c
     })
     .collect();
-    let start = Instant::now();
-    for probe in &probes {
-        std::hint::black_box(detector.check(probe).expect("valid"));
-    }
-    let elapsed = start.elapsed().as_secs_f64();
+    let time = timed(|| {
+        for probe in &probes {
+            std::hint::black_box(detector.check(probe).expect("valid"));
+        }
+    });
     println!(
-        "check (judge without remembering): {:.0} checks/s on 1 thread with a history of {remembered}",
-        probes.len() as f64 / elapsed
+        "check (judge without remembering), 1 thread, history of {remembered}: {}",
+        rates(probes.len(), time, "checks")
     );
-    let start = Instant::now();
-    for probe in &probes {
-        std::hint::black_box(detector.intake(probe).expect("valid"));
-    }
-    let elapsed = start.elapsed().as_secs_f64();
+    let time = timed(|| {
+        for probe in &probes {
+            std::hint::black_box(detector.intake(probe).expect("valid"));
+        }
+    });
     println!(
-        "intake (judge and remember): {:.0} intakes/s on 1 thread with a history of {remembered}",
-        probes.len() as f64 / elapsed
+        "intake (judge and remember), 1 thread, history of {remembered}: {}",
+        rates(probes.len(), time, "intakes")
     );
 
     // 3. The same number of fresh intakes from every available thread.
@@ -158,17 +206,21 @@ fn main() {
         ..SynthSpec::new(batch)
     })
     .collect();
+    // Warm rayon's pool up so its threads exist before the CPU clock is read.
+    rayon::broadcast(|_| ());
+    let cpu = process_cpu_seconds();
     let start = Instant::now();
     let labels = label_batch(&RepeatConfig::default(), None, &complaints).expect("valid");
     let label_time = start.elapsed().as_secs_f64();
+    let label_cpu = cpu.zip(process_cpu_seconds()).map(|(a, b)| b - a);
     let start = Instant::now();
     let summary = summarize(&complaints, &labels, Some(120_000_000)).expect("matching labels");
     let summary_time = start.elapsed().as_secs_f64();
     println!(
-        "batch: {} complaints labelled in {label_time:.2} s ({:.0} complaints/s, {} rayon threads), summarised in {summary_time:.2} s",
+        "batch: {} complaints labelled with {} rayon threads: {}; summarised in {summary_time:.2} s",
         complaints.len(),
-        complaints.len() as f64 / label_time,
-        rayon::current_num_threads()
+        rayon::current_num_threads(),
+        rates(complaints.len(), (label_time, label_cpu), "complaints")
     );
     let o = &summary.overall;
     println!(
