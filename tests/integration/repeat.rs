@@ -266,16 +266,35 @@ fn tight_config() -> RepeatConfig {
     }
 }
 
+/// A configuration and a stream of complaints. The stream is interleaved
+/// with 0 to 130 complaints of unrelated customers, so that customer keys
+/// land on varied internal numbers and shards: merges then happen both
+/// within a shard and across shards.
 fn arb_stream() -> impl Strategy<Value = (RepeatConfig, Vec<Complaint>)> {
-    (prop::bool::ANY, prop::collection::vec(arb_proto(), 1..60)).prop_map(|(tight, protos)| {
-        let config = if tight {
-            tight_config()
-        } else {
-            RepeatConfig::default()
-        };
-        let complaints = protos.iter().enumerate().map(|(i, p)| build(i, p)).collect();
-        (config, complaints)
-    })
+    (
+        prop::bool::ANY,
+        0usize..130,
+        prop::collection::vec(arb_proto(), 1..60),
+    )
+        .prop_map(|(tight, padding, protos)| {
+            let config = if tight {
+                tight_config()
+            } else {
+                RepeatConfig::default()
+            };
+            let mut complaints: Vec<Complaint> = (0..padding)
+                .map(|i| {
+                    complaint(
+                        &format!("D{i:03}"),
+                        Some(&format!("D{i}")),
+                        None,
+                        base() - Duration::days(100),
+                    )
+                })
+                .collect();
+            complaints.extend(protos.iter().enumerate().map(|(i, p)| build(i, p)));
+            (config, complaints)
+        })
 }
 
 fn time_order(complaints: &[Complaint]) -> Vec<Complaint> {
@@ -512,6 +531,46 @@ fn id_only_then_phone_only_then_both_links_the_customer() {
 }
 
 #[test]
+fn customers_merging_within_one_shard_keep_all_their_history() {
+    // Keys get internal numbers in order of first appearance; 64 apart puts
+    // two customers in the same shard.
+    let detector = RepeatDetector::default();
+    judged(&detector, &complaint("A1", Some("A"), None, base()));
+    for i in 1..64 {
+        judged(
+            &detector,
+            &complaint(&format!("X{i}"), Some(&format!("X{i}")), None, base()),
+        );
+    }
+    judged(
+        &detector,
+        &complaint("P1", None, Some("13900000000"), base() + Duration::hours(2)),
+    );
+    judged(
+        &detector,
+        &complaint("A2", Some("A"), None, base() + Duration::hours(4)),
+    );
+    let verdict = judged(
+        &detector,
+        &complaint("AP", Some("A"), Some("13900000000"), base() + Duration::hours(6)),
+    );
+    let ids: Vec<_> = verdict.matched.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["A2", "P1", "A1"]);
+    let verdict = judged(
+        &detector,
+        &complaint("P2", None, Some("13900000000"), base() + Duration::hours(8)),
+    );
+    assert_eq!(verdict.matched.len(), 4);
+    assert_eq!(verdict.thread, "A1");
+    let restored = RepeatDetector::restore(&detector.snapshot()).unwrap();
+    let probe = complaint("Q", Some("A"), None, base() + Duration::hours(10));
+    assert_eq!(restored.check(&probe).unwrap(), detector.check(&probe).unwrap());
+    assert_eq!(detector.compact(base()), 0);
+    assert_eq!(detector.check(&probe).unwrap().matched.len(), 5);
+    assert_eq!(detector.len(), 68);
+}
+
+#[test]
 fn unknown_channel_is_rejected_and_unlisted_channels_keep_their_default_tier() {
     let err = custinsight::from_json::<Complaint>(
         "complaint",
@@ -672,7 +731,7 @@ fn compaction_forgets_old_complaints_but_not_the_tendency() {
 #[test]
 fn the_stored_record_fits_the_memory_budget() {
     assert!(RECORD_BYTES <= 128, "{RECORD_BYTES}");
-    assert_eq!(RECORD_BYTES, 48);
+    assert_eq!(RECORD_BYTES, 56);
 }
 
 // ---------------------------------------------------------------------------

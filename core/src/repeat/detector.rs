@@ -3,11 +3,11 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use chrono::{DateTime, Utc};
-use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::config::{RepeatConfig, Resolved};
-use super::history::{encode_phone, prepare, Group, Interner, KeyIndex};
+use super::history::{self, encode_phone, prepare, Group, Interner, KeyIndex};
+use super::store::Store;
 use super::verdict::{CustomerCounters, EscalationTendency, Intake, RepeatKind, Verdict};
 use super::Categorize;
 use crate::complaint::Complaint;
@@ -23,11 +23,6 @@ const SNAPSHOT: ArtefactKind = ArtefactKind {
     version: 1,
     is_snapshot: true,
 };
-
-#[derive(Default)]
-struct Shard {
-    groups: HashMap<u32, Group>,
-}
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding a lock cannot leave a half-written record: every
@@ -93,7 +88,7 @@ pub struct RepeatDetector {
     categorizer: Option<Arc<dyn Categorize>>,
     categories: RwLock<Interner>,
     index: Mutex<KeyIndex>,
-    shards: Box<[Mutex<Shard>]>,
+    shards: Box<[Mutex<Store>]>,
 }
 
 impl Default for RepeatDetector {
@@ -133,7 +128,7 @@ impl RepeatDetector {
             categorizer: None,
             categories: RwLock::new(categories),
             index: Mutex::new(index),
-            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(Store::default())).collect(),
         }
     }
 
@@ -193,8 +188,7 @@ impl RepeatDetector {
             // queued behind us waits until this complaint is stored.
             (lock(&self.shards[shard_of(link.root)]), link.root)
         };
-        let group = shard.groups.entry(root).or_default();
-        Ok(group.intake(&prepared, category, &self.resolved))
+        Ok(shard.intake(root, &prepared, category, &self.resolved))
     }
 
     /// Moves the history of group `loser` into group `root`. Called with the
@@ -202,16 +196,13 @@ impl RepeatDetector {
     fn merge(&self, root: u32, loser: u32) {
         let (a, b) = (shard_of(root), shard_of(loser));
         if a == b {
-            let mut shard = lock(&self.shards[a]);
-            if let Some(moved) = shard.groups.remove(&loser) {
-                shard.groups.entry(root).or_default().absorb(moved);
-            }
+            lock(&self.shards[a]).splice(root, loser);
             return;
         }
         let (low, high) = (lock(&self.shards[a.min(b)]), lock(&self.shards[a.max(b)]));
         let (mut root_shard, mut loser_shard) = if a < b { (low, high) } else { (high, low) };
-        if let Some(moved) = loser_shard.groups.remove(&loser) {
-            root_shard.groups.entry(root).or_default().absorb(moved);
+        if let Some(moved) = loser_shard.take(loser) {
+            root_shard.import(root, &moved);
         }
     }
 
@@ -227,17 +218,15 @@ impl RepeatDetector {
         // Judge against the customer's history as the intake would see it
         // after linking: one group, or the union of the groups it would merge.
         if let [root] = roots[..] {
-            if let Some(group) = lock(&self.shards[shard_of(root)]).groups.get(&root) {
-                return Ok(group.judge(&prepared, category, &self.resolved));
-            }
+            return Ok(lock(&self.shards[shard_of(root)]).judge(root, &prepared, category, &self.resolved));
         }
         let mut group = Group::default();
         for root in roots {
-            if let Some(found) = lock(&self.shards[shard_of(root)]).groups.get(&root) {
-                group.absorb(found.clone());
+            if let Some(found) = lock(&self.shards[shard_of(root)]).export(root) {
+                group.absorb(found);
             }
         }
-        Ok(group.judge(&prepared, category, &self.resolved))
+        Ok(history::judge(&group, &prepared, category, &self.resolved).0)
     }
 
     /// The counters carriers keep for a customer, over the window before
@@ -265,15 +254,12 @@ impl RepeatDetector {
         let mut counters = CustomerCounters::default();
         for root in roots {
             let shard = lock(&self.shards[shard_of(root)]);
-            let Some(group) = shard.groups.get(&root) else {
-                continue;
-            };
             counters.tendency = counters
                 .tendency
-                .max(EscalationTendency::from_bits(group.tendency));
-            for record in &group.records {
+                .max(EscalationTendency::from_bits(shard.tendency(root)));
+            shard.each(root, |_, record| {
                 if record.received_ms > now_ms || now_ms - record.received_ms > self.resolved.window_ms {
-                    continue;
+                    return;
                 }
                 counters.complaints += 1;
                 match record.kind() {
@@ -283,7 +269,7 @@ impl RepeatDetector {
                 }
                 counters.escalated += u32::from(record.escalated());
                 counters.open += u32::from(record.open_at(now_ms));
-            }
+            });
         }
         Ok(counters)
     }
@@ -299,27 +285,14 @@ impl RepeatDetector {
         let cutoff = now.timestamp_millis().saturating_sub(self.resolved.window_ms);
         let mut dropped = 0;
         for shard in self.shards.iter() {
-            let mut shard = lock(shard);
-            for group in shard.groups.values_mut() {
-                dropped += group.compact(cutoff);
-            }
-            shard.groups.shrink_to_fit();
+            dropped += lock(shard).compact(cutoff);
         }
         dropped
     }
 
     /// Number of remembered complaints.
     pub fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|shard| {
-                lock(shard)
-                    .groups
-                    .values()
-                    .map(|g| g.records.len())
-                    .sum::<usize>()
-            })
-            .sum()
+        self.shards.iter().map(|shard| lock(shard).len()).sum()
     }
 
     /// Whether no complaint is remembered.
@@ -338,10 +311,7 @@ impl RepeatDetector {
         ids.sort_unstable();
         let mut phones: Vec<(u64, u32)> = index.phones.iter().map(|(&k, &v)| (k, v)).collect();
         phones.sort_unstable();
-        let mut groups: Vec<(u32, &Group)> = shards
-            .iter()
-            .flat_map(|shard| shard.groups.iter().map(|(&root, group)| (root, group)))
-            .collect();
+        let mut groups: Vec<(u32, Group)> = shards.iter().flat_map(|shard| shard.groups()).collect();
         groups.sort_unstable_by_key(|&(root, _)| root);
         let categories = self.categories.read().unwrap_or_else(PoisonError::into_inner);
         SNAPSHOT.seal_value(&SnapshotRef {
@@ -399,7 +369,11 @@ impl RepeatDetector {
             if !group.is_consistent(categories) {
                 return Err(bad(format!("customer group {root} is inconsistent")));
             }
-            lock(&detector.shards[shard_of(root)]).groups.insert(root, group);
+            let mut shard = lock(&detector.shards[shard_of(root)]);
+            if shard.contains(root) {
+                return Err(bad(format!("customer group {root} appears twice")));
+            }
+            shard.import(root, &group);
         }
         Ok(detector)
     }
@@ -412,7 +386,7 @@ struct SnapshotRef<'a> {
     ids: Vec<(&'a str, u32)>,
     phones: Vec<(u64, u32)>,
     parent: &'a [u32],
-    groups: Vec<(u32, &'a Group)>,
+    groups: Vec<(u32, Group)>,
 }
 
 #[derive(Deserialize)]

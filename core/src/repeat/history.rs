@@ -26,17 +26,20 @@ const FLAG_ESCALATED: u8 = 1 << 5;
 
 /// Where a string sits in a group's id arena.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Span {
-    off: u32,
-    len: u16,
+pub(crate) struct Span {
+    pub off: u32,
+    pub len: u16,
 }
+
+/// No record: the end of a customer's chain in a [`super::store::Store`].
+pub(crate) const NONE: u32 = u32::MAX;
 
 /// Longest ticket id, in bytes.
 pub(crate) const MAX_ID_LEN: usize = u16::MAX as usize;
 
 /// FNV-1a, 32 bits: a stable pre-filter for ticket-id comparisons (stored in
 /// snapshots, so it must not change between releases).
-fn id_hash(id: &str) -> u32 {
+pub(crate) fn id_hash(id: &str) -> u32 {
     id.bytes().fold(0x811c_9dc5u32, |hash, b| {
         (hash ^ u32::from(b)).wrapping_mul(0x0100_0193)
     })
@@ -56,7 +59,10 @@ pub(crate) struct Record {
     /// Offset of the id of the ticket that opened this one's issue thread.
     thread_off: u32,
     /// [`id_hash`] of the ticket id.
-    id_hash: u32,
+    pub id_hash: u32,
+    /// The customer's previous record in a shard store, [`NONE`] at the end
+    /// (unused in a [`Group`]).
+    pub prev: u32,
     id_len: u16,
     thread_len: u16,
     /// Interned level-2 category, 0 when none.
@@ -70,25 +76,25 @@ pub(crate) struct Record {
 }
 
 impl Record {
-    fn id_span(&self) -> Span {
+    pub fn id_span(&self) -> Span {
         Span {
             off: self.id_off,
             len: self.id_len,
         }
     }
 
-    fn thread_span(&self) -> Span {
+    pub fn thread_span(&self) -> Span {
         Span {
             off: self.thread_off,
             len: self.thread_len,
         }
     }
 
-    fn set_id(&mut self, span: Span) {
+    pub fn set_id(&mut self, span: Span) {
         (self.id_off, self.id_len) = (span.off, span.len);
     }
 
-    fn set_thread(&mut self, span: Span) {
+    pub fn set_thread(&mut self, span: Span) {
         (self.thread_off, self.thread_len) = (span.off, span.len);
     }
 
@@ -376,13 +382,91 @@ impl KeyIndex {
 pub(crate) struct Group {
     pub records: Vec<Record>,
     /// Ticket ids of `records` and of their thread roots, back to back.
-    ids: String,
+    pub ids: String,
     /// [`EscalationTendency`] bits, the highest ever reached.
     pub tendency: u8,
 }
 
+/// Read access to one customer's records, wherever they are kept.
+pub(crate) trait History {
+    /// Calls `visit` with the index and record of every record.
+    fn each(&self, visit: impl FnMut(usize, &Record));
+    /// The record at `index`.
+    fn record(&self, index: usize) -> &Record;
+    /// A string of the arena the records point into.
+    fn text(&self, span: Span) -> &str;
+}
+
+impl History for Group {
+    fn each(&self, mut visit: impl FnMut(usize, &Record)) {
+        for (index, record) in self.records.iter().enumerate() {
+            visit(index, record);
+        }
+    }
+
+    fn record(&self, index: usize) -> &Record {
+        &self.records[index]
+    }
+
+    fn text(&self, span: Span) -> &str {
+        self.str(span)
+    }
+}
+
+/// Builds the record of a judged complaint, and the escalation tendency it
+/// shows.
+pub(crate) fn new_record(
+    complaint: &Prepared<'_>,
+    category: (u16, u16),
+    config: &Resolved,
+    verdict: &Verdict,
+    id: Span,
+    thread: Span,
+    prev: u32,
+) -> (Record, u8) {
+    let mut flags = verdict.kind.to_bits();
+    if complaint.signature.is_some() {
+        flags |= FLAG_TEXT;
+    }
+    if complaint.regulator {
+        flags |= FLAG_REGULATOR;
+    }
+    if complaint.media {
+        flags |= FLAG_MEDIA;
+    }
+    if verdict.escalated {
+        flags |= FLAG_ESCALATED;
+    }
+    let tier = config.tier(complaint.channel);
+    let tendency = if tier == ChannelTier::Media || complaint.media {
+        EscalationTendency::Media
+    } else if tier == ChannelTier::Regulator || complaint.regulator {
+        EscalationTendency::Regulator
+    } else if verdict.escalated || tier == ChannelTier::Executive {
+        EscalationTendency::SkipLevel
+    } else {
+        EscalationTendency::None
+    };
+    let record = Record {
+        received_ms: complaint.received_ms,
+        closed_ms: complaint.closed_ms,
+        signature: complaint.signature.unwrap_or(0),
+        id_off: id.off,
+        thread_off: thread.off,
+        id_hash: id_hash(complaint.id),
+        prev,
+        id_len: id.len,
+        thread_len: thread.len,
+        category: category.0,
+        level1: category.1,
+        channel: complaint.channel,
+        flags,
+    };
+    (record, tendency.to_bits())
+}
+
 impl Group {
-    fn str(&self, span: Span) -> &str {
+    pub fn str(&self, span: Span) -> &str {
         &self.ids[span.off as usize..span.off as usize + span.len as usize]
     }
 
@@ -390,6 +474,7 @@ impl Group {
         self.str(record.id_span())
     }
 
+    #[cfg(test)]
     pub fn thread(&self, record: &Record) -> &str {
         self.str(record.thread_span())
     }
@@ -496,148 +581,109 @@ impl Group {
                 status: complaint.status,
             };
         }
-        let (verdict, first) = self.judge_inner(complaint, category, config);
+        let (verdict, first) = judge(self, complaint, category, config);
         let id = self.push_str(complaint.id);
         let thread = match first {
             None => id,
             Some(index) => self.records[index].thread_span(),
         };
-        let mut flags = verdict.kind.to_bits();
-        if complaint.signature.is_some() {
-            flags |= FLAG_TEXT;
-        }
-        if complaint.regulator {
-            flags |= FLAG_REGULATOR;
-        }
-        if complaint.media {
-            flags |= FLAG_MEDIA;
-        }
-        if verdict.escalated {
-            flags |= FLAG_ESCALATED;
-        }
-        let tier = config.tier(complaint.channel);
-        let tendency = if tier == ChannelTier::Media || complaint.media {
-            EscalationTendency::Media
-        } else if tier == ChannelTier::Regulator || complaint.regulator {
-            EscalationTendency::Regulator
-        } else if verdict.escalated || tier == ChannelTier::Executive {
-            EscalationTendency::SkipLevel
-        } else {
-            EscalationTendency::None
-        };
-        self.tendency = self.tendency.max(tendency.to_bits());
-        self.push_record(Record {
-            received_ms: complaint.received_ms,
-            closed_ms: complaint.closed_ms,
-            signature: complaint.signature.unwrap_or(0),
-            id_off: id.off,
-            thread_off: thread.off,
-            id_hash: id_hash(complaint.id),
-            id_len: id.len,
-            thread_len: thread.len,
-            category: category.0,
-            level1: category.1,
-            channel: complaint.channel,
-            flags,
-        });
+        let (record, tendency) = new_record(complaint, category, config, &verdict, id, thread, NONE);
+        self.tendency = self.tendency.max(tendency);
+        self.push_record(record);
         Intake::Judged(verdict)
     }
+}
 
-    /// The rule of domain spec section 4, against this group's records.
-    pub fn judge(&self, complaint: &Prepared<'_>, category: (u16, u16), config: &Resolved) -> Verdict {
-        self.judge_inner(complaint, category, config).0
-    }
-
-    /// The verdict and the index of the most relevant match.
-    fn judge_inner(
-        &self,
-        complaint: &Prepared<'_>,
-        (category, level1): (u16, u16),
-        config: &Resolved,
-    ) -> (Verdict, Option<usize>) {
-        let now = complaint.received_ms;
-        // (record index, same category, distance)
-        let mut matches: Vec<(usize, bool, Option<u32>)> = Vec::new();
-        for (index, record) in self.records.iter().enumerate() {
-            if record.received_ms > now || now - record.received_ms > config.window_ms {
-                continue;
-            }
-            let distance = match (record.signature(), complaint.signature) {
-                (Some(a), Some(b)) => Some((a ^ b).count_ones()),
-                _ => None,
-            };
-            let similar = distance.is_some_and(|d| d <= config.max_distance);
-            let same_category = category != 0 && record.category == category;
-            let same_issue = if category != 0 && record.category != 0 {
-                same_category || (record.level1 == level1 && similar)
-            } else {
-                similar
-            };
-            if same_issue {
-                matches.push((index, same_category, distance));
-            }
+/// The rule of domain spec section 4 against one customer's history: the
+/// verdict and the index of the most relevant match.
+pub(crate) fn judge<H: History>(
+    history: &H,
+    complaint: &Prepared<'_>,
+    (category, level1): (u16, u16),
+    config: &Resolved,
+) -> (Verdict, Option<usize>) {
+    let now = complaint.received_ms;
+    // (record index, same category, distance)
+    let mut matches: Vec<(usize, bool, Option<u32>)> = Vec::new();
+    history.each(|index, record| {
+        if record.received_ms > now || now - record.received_ms > config.window_ms {
+            return;
         }
-        matches.sort_by(|a, b| {
-            let (ra, rb) = (&self.records[a.0], &self.records[b.0]);
-            rb.received_ms
-                .cmp(&ra.received_ms)
-                .then(b.1.cmp(&a.1))
-                .then(a.2.unwrap_or(u32::MAX).cmp(&b.2.unwrap_or(u32::MAX)))
-                .then_with(|| self.id(ra).cmp(self.id(rb)))
-        });
-        let kind = match matches.first() {
-            None => RepeatKind::New,
-            Some(&(newest, _, _)) if now - self.records[newest].received_ms < config.dedup_ms => {
-                RepeatKind::Duplicate
+        let distance = match (record.signature(), complaint.signature) {
+            (Some(a), Some(b)) => Some((a ^ b).count_ones()),
+            _ => None,
+        };
+        let similar = distance.is_some_and(|d| d <= config.max_distance);
+        let same_category = category != 0 && record.category == category;
+        let same_issue = if category != 0 && record.category != 0 {
+            same_category || (record.level1 == level1 && similar)
+        } else {
+            similar
+        };
+        if same_issue {
+            matches.push((index, same_category, distance));
+        }
+    });
+    matches.sort_by(|a, b| {
+        let (ra, rb) = (history.record(a.0), history.record(b.0));
+        rb.received_ms
+            .cmp(&ra.received_ms)
+            .then(b.1.cmp(&a.1))
+            .then(a.2.unwrap_or(u32::MAX).cmp(&b.2.unwrap_or(u32::MAX)))
+            .then_with(|| history.text(ra.id_span()).cmp(history.text(rb.id_span())))
+    });
+    let kind = match matches.first() {
+        None => RepeatKind::New,
+        Some(&(newest, _, _)) if now - history.record(newest).received_ms < config.dedup_ms => {
+            RepeatKind::Duplicate
+        }
+        Some(_) if matches.iter().any(|m| history.record(m.0).open_at(now)) => RepeatKind::Repeat,
+        Some(_) => RepeatKind::Second,
+    };
+    let escalated = match matches.last() {
+        None => false,
+        Some(&(earliest, _, _)) => {
+            let tier = config.tier(complaint.channel);
+            let by_channel =
+                tier > config.tier(history.record(earliest).channel) && tier >= config.escalation_min_tier;
+            let by_signal = (complaint.regulator && config.regulator_escalates)
+                || (complaint.media && config.media_escalates)
+                || complaint.signals.iter().any(|s| config.other_signals.contains(s));
+            by_channel || by_signal
+        }
+    };
+    let repeat_count = matches
+        .iter()
+        .filter(|m| history.record(m.0).kind() != RepeatKind::Duplicate)
+        .count() as u32;
+    let first = matches.first().map(|m| m.0);
+    let thread = match first {
+        None => complaint.id.to_owned(),
+        Some(index) => history.text(history.record(index).thread_span()).to_owned(),
+    };
+    let matched = matches
+        .iter()
+        .map(|&(index, same_category, distance)| {
+            let record = history.record(index);
+            PriorMatch {
+                id: history.text(record.id_span()).to_owned(),
+                days_since: (now - record.received_ms) as f64 / 86_400_000.0,
+                similarity: distance.map(similarity_of_distance),
+                same_category,
+                open: record.open_at(now),
             }
-            Some(_) if matches.iter().any(|m| self.records[m.0].open_at(now)) => RepeatKind::Repeat,
-            Some(_) => RepeatKind::Second,
-        };
-        let escalated = match matches.last() {
-            None => false,
-            Some(&(earliest, _, _)) => {
-                let tier = config.tier(complaint.channel);
-                let by_channel =
-                    tier > config.tier(self.records[earliest].channel) && tier >= config.escalation_min_tier;
-                let by_signal = (complaint.regulator && config.regulator_escalates)
-                    || (complaint.media && config.media_escalates)
-                    || complaint.signals.iter().any(|s| config.other_signals.contains(s));
-                by_channel || by_signal
-            }
-        };
-        let repeat_count = matches
-            .iter()
-            .filter(|m| self.records[m.0].kind() != RepeatKind::Duplicate)
-            .count() as u32;
-        let first = matches.first().map(|m| m.0);
-        let thread = match first {
-            None => complaint.id.to_owned(),
-            Some(index) => self.thread(&self.records[index]).to_owned(),
-        };
-        let matched = matches
-            .iter()
-            .map(|&(index, same_category, distance)| {
-                let record = &self.records[index];
-                PriorMatch {
-                    id: self.id(record).to_owned(),
-                    days_since: (now - record.received_ms) as f64 / 86_400_000.0,
-                    similarity: distance.map(similarity_of_distance),
-                    same_category,
-                    open: record.open_at(now),
-                }
-            })
-            .collect();
-        let verdict = Verdict {
-            id: complaint.id.to_owned(),
-            kind,
-            escalated,
-            matched,
-            repeat_count,
-            thread,
-            category: complaint.category.as_deref().map(str::to_owned),
-        };
-        (verdict, first)
-    }
+        })
+        .collect();
+    let verdict = Verdict {
+        id: complaint.id.to_owned(),
+        kind,
+        escalated,
+        matched,
+        repeat_count,
+        thread,
+        category: complaint.category.as_deref().map(str::to_owned),
+    };
+    (verdict, first)
 }
 
 #[cfg(test)]
@@ -646,7 +692,7 @@ mod tests {
 
     #[test]
     fn record_fits_the_memory_budget() {
-        assert_eq!(std::mem::size_of::<Record>(), 48);
+        assert_eq!(std::mem::size_of::<Record>(), 56);
     }
 
     #[test]

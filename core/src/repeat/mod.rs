@@ -30,7 +30,7 @@
 //!
 //! # Memory
 //!
-//! A remembered complaint is a 48-byte record plus its ticket id; the text is
+//! A remembered complaint is a 56-byte record plus its ticket id; the text is
 //! reduced to a 64-bit signature. [`RepeatDetector::compact`] drops what is
 //! older than the window.
 //!
@@ -45,6 +45,7 @@ mod config;
 mod detector;
 mod history;
 mod signature;
+mod store;
 pub mod synth;
 mod verdict;
 
