@@ -25,7 +25,7 @@ fn size(var: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn probes(count: usize, seed: u64) -> Vec<Complaint> {
+fn fresh_complaints(count: usize, seed: u64) -> Vec<Complaint> {
     synthetic_complaints(&SynthSpec {
         seed,
         ..SynthSpec::new(count)
@@ -44,7 +44,7 @@ fn intake(c: &mut Criterion) {
     for complaint in synthetic_complaints(&SynthSpec::new(history)) {
         detector.intake(&complaint).expect("valid");
     }
-    let probes = probes(100_000, 7);
+    let probes = fresh_complaints(100_000, 7);
     let mut group = c.benchmark_group("repeat_intake");
     group.throughput(Throughput::Elements(1));
     group.measurement_time(Duration::from_secs(5));
@@ -60,7 +60,7 @@ fn intake(c: &mut Criterion) {
     group.bench_function(format!("intake/history={history}"), |b| {
         b.iter_custom(|iters| {
             seed += 1;
-            let fresh = probes(iters as usize, seed);
+            let fresh = fresh_complaints(iters as usize, seed);
             let start = Instant::now();
             for complaint in &fresh {
                 black_box(detector.intake(complaint).expect("valid"));
