@@ -25,42 +25,73 @@ fn size(var: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn fresh_complaints(count: usize, seed: u64) -> Vec<Complaint> {
-    synthetic_complaints(&SynthSpec {
-        seed,
-        ..SynthSpec::new(count)
-    })
-    .enumerate()
-    .map(|(index, mut c)| {
-        c.id = format!("P{seed}-{index}");
-        c
-    })
-    .collect()
+/// An endless synthetic stream of constant density: round `r` is a fresh
+/// seeded stream of `per_round` complaints over 30 days, shifted `30 × r`
+/// days later, with ticket ids made unique by the round.
+struct Endless {
+    per_round: usize,
+    round: i64,
+    current: Box<dyn Iterator<Item = Complaint>>,
 }
 
+impl Endless {
+    fn new(per_round: usize) -> Self {
+        Endless {
+            per_round,
+            round: 0,
+            current: Box::new(synthetic_complaints(&SynthSpec::new(per_round))),
+        }
+    }
+
+    fn next(&mut self) -> Complaint {
+        loop {
+            if let Some(mut complaint) = self.current.next() {
+                let shift = chrono::Duration::days(30 * self.round);
+                complaint.received_at += shift;
+                complaint.closed_at = complaint.closed_at.map(|at| at + shift);
+                complaint.id = format!("R{}-{}", self.round, complaint.id);
+                return complaint;
+            }
+            self.round += 1;
+            self.current = Box::new(synthetic_complaints(&SynthSpec {
+                seed: 1000 + self.round as u64,
+                ..SynthSpec::new(self.per_round)
+            }));
+        }
+    }
+}
+
+/// Intake against a steady history: the detector first remembers `history`
+/// complaints (30 days' worth), then each measured batch continues the same
+/// stream; what fell out of the window is compacted away once a simulated
+/// day has passed (as a nightly job would), outside the timed part, so the
+/// history stays at about `history` complaints however long criterion runs.
 fn intake(c: &mut Criterion) {
     let history = size("REPEAT_BENCH_HISTORY", 1_000_000);
     let detector = RepeatDetector::default();
-    for complaint in synthetic_complaints(&SynthSpec::new(history)) {
-        detector.intake(&complaint).expect("valid");
+    let mut stream = Endless::new(history);
+    for _ in 0..history {
+        detector.intake(&stream.next()).expect("valid");
     }
-    let probes = fresh_complaints(100_000, 7);
+    let probes: Vec<Complaint> = (0..100_000).map(|_| stream.next()).collect();
     let mut group = c.benchmark_group("repeat_intake");
     group.throughput(Throughput::Elements(1));
     group.measurement_time(Duration::from_secs(5));
     let mut next = 0;
+    let mut compacted_at = probes[0].received_at;
     group.bench_function(format!("check/history={history}"), |b| {
         b.iter(|| {
             next = (next + 1) % probes.len();
             black_box(detector.check(&probes[next]).expect("valid"))
         })
     });
-    // Fresh tickets each iteration: generated outside the timed loop.
-    let mut seed = 1000;
     group.bench_function(format!("intake/history={history}"), |b| {
         b.iter_custom(|iters| {
-            seed += 1;
-            let fresh = fresh_complaints(iters as usize, seed);
+            let fresh: Vec<Complaint> = (0..iters).map(|_| stream.next()).collect();
+            if fresh[0].received_at - compacted_at > chrono::Duration::days(1) {
+                compacted_at = fresh[0].received_at;
+                detector.compact(compacted_at);
+            }
             let start = Instant::now();
             for complaint in &fresh {
                 black_box(detector.intake(complaint).expect("valid"));
