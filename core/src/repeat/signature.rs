@@ -29,36 +29,14 @@ pub struct TextSignature(pub u64);
 impl TextSignature {
     /// The signature of `text`, or `None` when it has no letter or digit.
     pub fn of(text: &str) -> Option<TextSignature> {
-        let chars: Vec<char> = crate::text::normalize(text)
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .collect();
-        if chars.is_empty() {
+        let normalized = crate::text::normalize(text);
+        let mut hashes = shingle_hashes(&normalized);
+        if hashes.is_empty() {
             return None;
         }
-        let mut hashes: Vec<u64> = if chars.len() < SHINGLE {
-            vec![hash_chars(&chars)]
-        } else {
-            chars.windows(SHINGLE).map(hash_chars).collect()
-        };
         hashes.sort_unstable();
         hashes.dedup();
-        let mut weights = [0i32; 64];
-        for hash in &hashes {
-            for (bit, weight) in weights.iter_mut().enumerate() {
-                if hash >> bit & 1 == 1 {
-                    *weight += 1;
-                } else {
-                    *weight -= 1;
-                }
-            }
-        }
-        let bits = weights
-            .iter()
-            .enumerate()
-            .filter(|(_, weight)| **weight > 0)
-            .fold(0u64, |acc, (bit, _)| acc | 1 << bit);
-        Some(TextSignature(bits))
+        Some(TextSignature(simhash(&hashes)))
     }
 
     /// Number of differing bits, 0 to 64.
@@ -70,6 +48,72 @@ impl TextSignature {
     pub fn similarity(self, other: TextSignature) -> f32 {
         similarity_of_distance(self.distance(other))
     }
+}
+
+/// Hashes of the 3-character shingles of the letters and digits of `text`
+/// (one shingle of all of them when there are fewer than 3).
+fn shingle_hashes(text: &str) -> Vec<u64> {
+    let mut kept = text.chars().filter(|c| c.is_alphanumeric());
+    let mut window = ['\0'; SHINGLE];
+    let mut filled = 0;
+    let mut hashes = Vec::with_capacity(text.len());
+    for c in kept.by_ref() {
+        if filled < SHINGLE {
+            window[filled] = c;
+            filled += 1;
+            if filled == SHINGLE {
+                hashes.push(hash_chars(&window));
+            }
+        } else {
+            window.rotate_left(1);
+            window[SHINGLE - 1] = c;
+            hashes.push(hash_chars(&window));
+        }
+    }
+    if (1..SHINGLE).contains(&filled) {
+        hashes.push(hash_chars(&window[..filled]));
+    }
+    hashes
+}
+
+/// `EXPAND[b]` has byte `i` equal to bit `i` of `b`.
+const EXPAND: [u64; 256] = {
+    let mut table = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut i = 0;
+        while i < 8 {
+            table[b] |= ((b as u64 >> i) & 1) << (8 * i);
+            i += 1;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// SimHash of distinct hashes: bit `k` is set when more than half of the
+/// hashes have it set. Counts eight bit positions per addition, in byte
+/// lanes flushed before they can overflow.
+fn simhash(hashes: &[u64]) -> u64 {
+    let mut ones = [0u32; 64];
+    for chunk in hashes.chunks(255) {
+        let mut lanes = [0u64; 8];
+        for &hash in chunk {
+            for (j, lane) in lanes.iter_mut().enumerate() {
+                *lane += EXPAND[(hash >> (8 * j) & 0xff) as usize];
+            }
+        }
+        for (j, lane) in lanes.iter().enumerate() {
+            for i in 0..8 {
+                ones[8 * j + i] += (lane >> (8 * i) & 0xff) as u32;
+            }
+        }
+    }
+    let n = hashes.len() as u32;
+    ones.iter()
+        .enumerate()
+        .filter(|&(_, &count)| 2 * count > n)
+        .fold(0u64, |acc, (bit, _)| acc | 1 << bit)
 }
 
 pub(crate) fn similarity_of_distance(distance: u32) -> f32 {
@@ -103,6 +147,48 @@ fn hash_chars(chars: &[char]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The definition, bit by bit: +1 for a set bit, -1 for a clear one.
+    fn simhash_by_definition(hashes: &[u64]) -> u64 {
+        let mut weights = [0i64; 64];
+        for hash in hashes {
+            for (bit, weight) in weights.iter_mut().enumerate() {
+                *weight += if hash >> bit & 1 == 1 { 1 } else { -1 };
+            }
+        }
+        (0..64)
+            .filter(|&bit| weights[bit] > 0)
+            .fold(0, |acc, bit| acc | 1 << bit)
+    }
+
+    #[test]
+    fn packed_counting_equals_the_definition() {
+        let mut state = 0x1234_5678_9abc_def0u64;
+        for n in [1usize, 2, 3, 17, 254, 255, 256, 600] {
+            let hashes: Vec<u64> = (0..n)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    state ^ state >> 29
+                })
+                .collect();
+            assert_eq!(simhash(&hashes), simhash_by_definition(&hashes), "n = {n}");
+        }
+        assert_eq!(simhash(&[u64::MAX; 300]), u64::MAX);
+    }
+
+    #[test]
+    fn shingles_are_letters_and_digits_three_at_a_time() {
+        let chars = |s: &str| s.chars().collect::<Vec<_>>();
+        assert_eq!(shingle_hashes("a-b c"), vec![hash_chars(&chars("abc"))]);
+        assert_eq!(
+            shingle_hashes("abcd"),
+            vec![hash_chars(&chars("abc")), hash_chars(&chars("bcd"))]
+        );
+        assert_eq!(shingle_hashes("ab!"), vec![hash_chars(&chars("ab"))]);
+        assert!(shingle_hashes("!?").is_empty());
+    }
 
     #[test]
     fn threshold_to_distance() {
