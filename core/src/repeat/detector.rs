@@ -181,7 +181,7 @@ impl RepeatDetector {
         let (mut shard, root) = {
             let mut index = lock(&self.index);
             let link = index.link(prepared.customer_id, prepared.phone);
-            for &loser in &link.merged {
+            if let Some(loser) = link.merged {
                 self.merge(link.root, loser);
             }
             // Take the shard before releasing the index, so that a merge
@@ -217,11 +217,11 @@ impl RepeatDetector {
         let roots = lock(&self.index).lookup(prepared.customer_id, prepared.phone);
         // Judge against the customer's history as the intake would see it
         // after linking: one group, or the union of the groups it would merge.
-        if let [root] = roots[..] {
+        if let [root] = *roots.as_slice() {
             return Ok(lock(&self.shards[shard_of(root)]).judge(root, &prepared, category, &self.resolved));
         }
         let mut group = Group::default();
-        for root in roots {
+        for &root in roots.as_slice() {
             if let Some(found) = lock(&self.shards[shard_of(root)]).export(root) {
                 group.absorb(found);
             }
@@ -252,7 +252,7 @@ impl RepeatDetector {
         let roots = lock(&self.index).lookup(customer_id, phone.as_deref().map(encode_phone));
         let now_ms = now.timestamp_millis();
         let mut counters = CustomerCounters::default();
-        for root in roots {
+        for &root in roots.as_slice() {
             let shard = lock(&self.shards[shard_of(root)]);
             counters.tendency = counters
                 .tendency

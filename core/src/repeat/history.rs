@@ -276,12 +276,42 @@ pub(crate) struct KeyIndex {
     pub parent: Vec<u32>,
 }
 
+/// Up to two distinct group roots, smallest first.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Roots {
+    roots: [u32; 2],
+    len: usize,
+}
+
+impl Roots {
+    fn of(a: Option<u32>, b: Option<u32>) -> Roots {
+        match (a, b) {
+            (Some(a), Some(b)) if a != b => Roots {
+                roots: [a.min(b), a.max(b)],
+                len: 2,
+            },
+            (Some(x), _) | (None, Some(x)) => Roots {
+                roots: [x, x],
+                len: 1,
+            },
+            (None, None) => Roots {
+                roots: [0, 0],
+                len: 0,
+            },
+        }
+    }
+
+    pub fn as_slice(&self) -> &[u32] {
+        &self.roots[..self.len]
+    }
+}
+
 /// The outcome of linking a complaint's keys.
 pub(crate) struct Link {
     /// The customer's group after linking.
     pub root: u32,
-    /// Groups merged into `root` by this complaint.
-    pub merged: Vec<u32>,
+    /// The group merged into `root` by this complaint.
+    pub merged: Option<u32>,
 }
 
 impl KeyIndex {
@@ -307,18 +337,16 @@ impl KeyIndex {
         node
     }
 
-    /// The group of a customer, if any of the keys is known.
-    pub fn lookup(&self, customer_id: Option<&str>, phone: Option<u64>) -> Vec<u32> {
-        let mut roots = Vec::new();
-        if let Some(node) = customer_id.and_then(|id| self.ids.get(id)) {
-            roots.push(self.find_readonly(*node));
-        }
-        if let Some(node) = phone.and_then(|phone| self.phones.get(&phone)) {
-            roots.push(self.find_readonly(*node));
-        }
-        roots.sort_unstable();
-        roots.dedup();
-        roots
+    /// The groups of a customer's known keys (none, one, or two not yet
+    /// linked), smallest first.
+    pub fn lookup(&self, customer_id: Option<&str>, phone: Option<u64>) -> Roots {
+        let by_id = customer_id
+            .and_then(|id| self.ids.get(id))
+            .map(|&node| self.find_readonly(node));
+        let by_phone = phone
+            .and_then(|phone| self.phones.get(&phone))
+            .map(|&node| self.find_readonly(node));
+        Roots::of(by_id, by_phone)
     }
 
     fn node_of_id(&mut self, id: &str) -> u32 {
@@ -363,17 +391,17 @@ impl KeyIndex {
             customer_id.map(|id| self.node_of_id(id)),
             phone.map(|phone| self.node_of_phone(phone)),
         ];
-        let mut roots: Vec<u32> = nodes.into_iter().flatten().map(|node| self.find(node)).collect();
-        roots.sort_unstable();
-        roots.dedup();
-        let root = roots[0];
-        for &loser in &roots[1..] {
-            self.parent[loser as usize] = root;
-        }
-        Link {
-            root,
-            merged: roots[1..].to_vec(),
-        }
+        let [a, b] = nodes.map(|node| node.map(|node| self.find(node)));
+        let roots = Roots::of(a, b);
+        let (root, merged) = match roots.as_slice() {
+            [root] => (*root, None),
+            [root, loser] => {
+                self.parent[*loser as usize] = *root;
+                (*root, Some(*loser))
+            }
+            _ => unreachable!("a complaint has at least one key"),
+        };
+        Link { root, merged }
     }
 }
 
