@@ -9,7 +9,7 @@
 //! 2. predicts **why a customer is calling and what to offer**;
 //! 3. **classifies complaint text** into a [`Taxonomy`] with signals and a
 //!    [`Severity`];
-//! 4. **detects repeat complaints** at intake;
+//! 4. **detects repeat complaints** at intake and in batch ([`repeat`]);
 //! 5. **audits cross-system consistency**.
 //!
 //! The product definition these follow is the domain specification

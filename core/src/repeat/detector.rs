@@ -162,7 +162,8 @@ impl RepeatDetector {
 
     /// Judges a complaint against the history and remembers it; or, when its
     /// ticket id is already remembered for this customer, updates its status
-    /// and close time (closing a ticket is not a new complaint).
+    /// and close time (closing a ticket is not a new complaint; the other
+    /// fields of an update are not looked at).
     ///
     /// Complaints may arrive slightly out of order: a remembered complaint
     /// received after this one is not a prior of it.
@@ -280,7 +281,8 @@ impl RepeatDetector {
     /// were dropped.
     ///
     /// A complaint received before `now` that arrives after compaction is
-    /// judged against the compacted history.
+    /// judged against the compacted history. Customer keys and their links
+    /// are kept, so a later complaint still finds the customer.
     pub fn compact(&self, now: DateTime<Utc>) -> usize {
         let cutoff = now.timestamp_millis().saturating_sub(self.resolved.window_ms);
         let mut dropped = 0;

@@ -20,19 +20,24 @@ pub struct SynthSpec {
     pub days: u32,
     /// Share of complaints that carry a text (the rest carry a category only).
     pub text_share: f64,
+    /// Whether some complaints name the customer by phone (25 % by phone
+    /// only, 15 % by both); when false, every complaint carries only the
+    /// customer id.
+    pub phones: bool,
     /// Seed of the ChaCha8 generator.
     pub seed: u64,
 }
 
 impl SynthSpec {
     /// `complaints` complaints from `complaints / 2` customers over 30 days,
-    /// 30 % with text, seed 42.
+    /// 30 % with text, phones on, seed 42.
     pub fn new(complaints: usize) -> Self {
         SynthSpec {
             complaints,
             customers: (complaints / 2).max(1),
             days: 30,
             text_share: 0.3,
+            phones: true,
             seed: 42,
         }
     }
@@ -89,7 +94,8 @@ pub fn synthetic_complaints(spec: &SynthSpec) -> impl Iterator<Item = Complaint>
             &codes[rng.random_range(0..codes.len())]
         };
         let phone = format!("138{:08}", customer % 100_000_000);
-        let (customer_id, phone) = match rng.random_range(0..100) {
+        let draw = rng.random_range(0..100);
+        let (customer_id, phone) = match if spec.phones { draw } else { 0 } {
             0..60 => (Some(format!("C{customer}")), None),
             60..85 => (None, Some(phone)),
             _ => (Some(format!("C{customer}")), Some(phone)),
