@@ -11,7 +11,7 @@
 //!    [`Taxonomy`] with the work group, signals, a [`Severity`] and a
 //!    calibrated confidence ([`Classifier`], module [`classify`]: a built-in
 //!    model for the specification's 24 categories, training, evaluation);
-//! 4. **detects repeat complaints** at intake;
+//! 4. **detects repeat complaints** at intake and in batch ([`repeat`]);
 //! 5. **audits cross-system consistency**.
 //!
 //! The product definition these follow is the domain specification
@@ -70,6 +70,7 @@ mod event;
 mod money;
 mod phone;
 mod profile;
+pub mod repeat;
 pub mod schema;
 pub mod synth;
 mod taxonomy;
@@ -89,6 +90,7 @@ pub use profile::{
     MonthlyUsage, OnlineOrder, OrderStatus, Payment, PaymentType, Plan, RetentionTask, Segment, SourceSystem,
     Tags, TaskStatus, ValueTier, WatchListMembership,
 };
+pub use repeat::{RepeatConfig, RepeatDetector, RepeatKind};
 pub use taxonomy::{level1, validate_category_code, CategoryDef, Severity, Signal, Taxonomy};
 
 /// The library version, e.g. `"0.1.0"`.

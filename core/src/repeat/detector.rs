@@ -1,0 +1,402 @@
+//! The streaming detector: shared across threads, sharded by customer.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::config::{RepeatConfig, Resolved};
+use super::history::{self, encode_phone, prepare, Group, Interner, KeyIndex};
+use super::store::Store;
+use super::verdict::{CustomerCounters, EscalationTendency, Intake, RepeatKind, Verdict};
+use super::Categorize;
+use crate::complaint::Complaint;
+use crate::envelope::ArtefactKind;
+use crate::error::{Error, Result};
+
+/// Number of independently locked history shards.
+const SHARDS: usize = 64;
+
+const SNAPSHOT: ArtefactKind = ArtefactKind {
+    tag: *b"RPTH",
+    name: "repeat-complaint history snapshot",
+    version: 1,
+    is_snapshot: true,
+};
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding a lock cannot leave a half-written record: every
+    // mutation is a single push or field store after the verdict is computed.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Repeat-complaint detection at intake (domain spec section 4).
+///
+/// Keeps the complaint history of every customer and answers, for each new
+/// complaint, whether it is new, a repeat (重复投诉), a second complaint
+/// (二次投诉) or a duplicate dispatch, whether it is escalated (越级投诉), which
+/// earlier complaints it matched and which issue thread it joins.
+///
+/// # Thread safety
+///
+/// `RepeatDetector` is `Send + Sync`; every method takes `&self`. Share it in
+/// an `Arc` between worker threads. Customers are spread over 64 shards with
+/// their own locks, so intake for different customers proceeds in parallel;
+/// intakes for one customer are serialised, so no complaint is lost or
+/// counted twice. A short global lock covers the customer-key index.
+///
+/// # Example
+///
+/// ```
+/// use custinsight::repeat::{RepeatDetector, RepeatKind};
+/// use custinsight::Complaint;
+///
+/// let detector = RepeatDetector::default();
+/// let complaint = |json: &str| -> Complaint { custinsight::from_json("complaint", json).unwrap() };
+/// let first = complaint(r#"{"id": "T1", "customer_id": "C1", "received_at": "2026-11-01T09:00:00Z",
+///     "channel": "hotline", "category": "broadband.outage", "status": "open"}"#);
+/// let again = complaint(r#"{"id": "T2", "phone": "13812345678", "customer_id": "C1",
+///     "received_at": "2026-11-03T09:00:00Z", "channel": "hotline",
+///     "category": "broadband.outage", "status": "open"}"#);
+/// assert_eq!(detector.intake(&first)?.verdict().unwrap().kind, RepeatKind::New);
+/// let verdict = detector.intake(&again)?.verdict().cloned().unwrap();
+/// assert_eq!(verdict.kind, RepeatKind::Repeat); // T1 is still open
+/// assert_eq!(verdict.matched[0].id, "T1");
+/// assert_eq!(verdict.thread, "T1");
+///
+/// // T1 and T2 get closed; the customer calls again by phone: a second complaint.
+/// let mut closed = first.clone();
+/// closed.status = custinsight::ComplaintStatus::Closed;
+/// closed.closed_at = Some("2026-11-04T09:00:00Z".parse().unwrap());
+/// assert!(detector.intake(&closed)?.verdict().is_none()); // an update
+/// let mut closed = again.clone();
+/// closed.status = custinsight::ComplaintStatus::Closed;
+/// closed.closed_at = Some("2026-11-04T09:00:00Z".parse().unwrap());
+/// detector.intake(&closed)?;
+/// let third = complaint(r#"{"id": "T3", "phone": "+86 138 1234 5678",
+///     "received_at": "2026-11-10T09:00:00Z", "channel": "regulator",
+///     "category": "broadband.outage", "status": "open"}"#);
+/// let verdict = detector.intake(&third)?.verdict().cloned().unwrap();
+/// assert_eq!(verdict.kind, RepeatKind::Second);
+/// assert!(verdict.escalated);
+/// assert_eq!(verdict.repeat_count, 2);
+/// # Ok::<(), custinsight::Error>(())
+/// ```
+pub struct RepeatDetector {
+    config: RepeatConfig,
+    resolved: Resolved,
+    categorizer: Option<Arc<dyn Categorize>>,
+    categories: RwLock<Interner>,
+    index: Mutex<KeyIndex>,
+    shards: Box<[Mutex<Store>]>,
+}
+
+impl Default for RepeatDetector {
+    fn default() -> Self {
+        RepeatDetector::new(RepeatConfig::default()).expect("the default configuration is valid")
+    }
+}
+
+impl std::fmt::Debug for RepeatDetector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RepeatDetector")
+            .field("config", &self.config)
+            .field("categorizer", &self.categorizer.is_some())
+            .field("complaints", &self.len())
+            .finish()
+    }
+}
+
+fn shard_of(root: u32) -> usize {
+    root as usize % SHARDS
+}
+
+impl RepeatDetector {
+    /// An empty detector.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the configuration is out of range.
+    pub fn new(config: RepeatConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Self::with_state(config, Interner::default(), KeyIndex::default()))
+    }
+
+    fn with_state(config: RepeatConfig, categories: Interner, index: KeyIndex) -> Self {
+        RepeatDetector {
+            resolved: Resolved::new(&config),
+            config,
+            categorizer: None,
+            categories: RwLock::new(categories),
+            index: Mutex::new(index),
+            shards: (0..SHARDS).map(|_| Mutex::new(Store::default())).collect(),
+        }
+    }
+
+    /// Gives the detector a categoriser for complaints that arrive without a
+    /// category but with text.
+    pub fn with_categorizer(mut self, categorizer: Arc<dyn Categorize>) -> Self {
+        self.categorizer = Some(categorizer);
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &RepeatConfig {
+        &self.config
+    }
+
+    fn category_ids(&self, category: Option<&str>) -> Result<(u16, u16)> {
+        let known = self
+            .categories
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .lookup_category(category);
+        match known {
+            Some(ids) => Ok(ids),
+            None => self
+                .categories
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .intern_category(category),
+        }
+    }
+
+    /// Judges a complaint against the history and remembers it; or, when its
+    /// ticket id is already remembered for this customer, updates its status
+    /// and close time (closing a ticket is not a new complaint; the other
+    /// fields of an update are not looked at).
+    ///
+    /// Complaints may arrive slightly out of order: a remembered complaint
+    /// received after this one is not a prior of it.
+    ///
+    /// Without a category, the categoriser (if any) classifies the text; a
+    /// complaint left without a category is compared by text similarity
+    /// against the customer's complaints of any category.
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] when the complaint breaks a domain rule
+    /// ([`Complaint::validate`]), or has neither a category nor a text to
+    /// compare.
+    pub fn intake(&self, complaint: &Complaint) -> Result<Intake> {
+        let prepared = prepare(complaint, self.categorizer.as_deref())?;
+        let category = self.category_ids(prepared.category.as_deref())?;
+        let (mut shard, root) = {
+            let mut index = lock(&self.index);
+            let link = index.link(prepared.customer_id, prepared.phone);
+            if let Some(loser) = link.merged {
+                self.merge(link.root, loser);
+            }
+            // Take the shard before releasing the index, so that a merge
+            // queued behind us waits until this complaint is stored.
+            (lock(&self.shards[shard_of(link.root)]), link.root)
+        };
+        Ok(shard.intake(root, &prepared, category, &self.resolved))
+    }
+
+    /// Moves the history of group `loser` into group `root`. Called with the
+    /// index locked; takes the two shard locks in index order.
+    fn merge(&self, root: u32, loser: u32) {
+        let (a, b) = (shard_of(root), shard_of(loser));
+        if a == b {
+            lock(&self.shards[a]).splice(root, loser);
+            return;
+        }
+        let (low, high) = (lock(&self.shards[a.min(b)]), lock(&self.shards[a.max(b)]));
+        let (mut root_shard, mut loser_shard) = if a < b { (low, high) } else { (high, low) };
+        if let Some(moved) = loser_shard.take(loser) {
+            root_shard.import(root, &moved);
+        }
+    }
+
+    /// Judges a complaint against the history without remembering it (for a
+    /// preview on an intake form).
+    ///
+    /// # Errors
+    /// As [`RepeatDetector::intake`].
+    pub fn check(&self, complaint: &Complaint) -> Result<Verdict> {
+        let prepared = prepare(complaint, self.categorizer.as_deref())?;
+        let category = self.category_ids(prepared.category.as_deref())?;
+        let roots = lock(&self.index).lookup(prepared.customer_id, prepared.phone);
+        // Judge against the customer's history as the intake would see it
+        // after linking: one group, or the union of the groups it would merge.
+        if let [root] = *roots.as_slice() {
+            return Ok(lock(&self.shards[shard_of(root)]).judge(root, &prepared, category, &self.resolved));
+        }
+        let mut group = Group::default();
+        for &root in roots.as_slice() {
+            if let Some(found) = lock(&self.shards[shard_of(root)]).export(root) {
+                group.absorb(found);
+            }
+        }
+        Ok(history::judge(&group, &prepared, category, &self.resolved).0)
+    }
+
+    /// The counters carriers keep for a customer, over the window before
+    /// `now` (inclusive): complaints, repeats, second complaints, escalated
+    /// and open ones, and the escalation tendency.
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] when neither key is given or the phone is
+    /// malformed.
+    pub fn customer_counters(
+        &self,
+        customer_id: Option<&str>,
+        phone: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<CustomerCounters> {
+        if customer_id.is_none() && phone.is_none() {
+            return Err(Error::invalid(
+                "customer_id",
+                "give a customer_id or a phone to tell whose counters",
+            ));
+        }
+        let phone = phone.map(crate::normalize_phone).transpose()?;
+        let roots = lock(&self.index).lookup(customer_id, phone.as_deref().map(encode_phone));
+        let now_ms = now.timestamp_millis();
+        let mut counters = CustomerCounters::default();
+        for &root in roots.as_slice() {
+            let shard = lock(&self.shards[shard_of(root)]);
+            counters.tendency = counters
+                .tendency
+                .max(EscalationTendency::from_bits(shard.tendency(root)));
+            shard.each(root, |_, record| {
+                if record.received_ms > now_ms || now_ms - record.received_ms > self.resolved.window_ms {
+                    return;
+                }
+                counters.complaints += 1;
+                match record.kind() {
+                    RepeatKind::Repeat => counters.repeats += 1,
+                    RepeatKind::Second => counters.seconds += 1,
+                    _ => {}
+                }
+                counters.escalated += u32::from(record.escalated());
+                counters.open += u32::from(record.open_at(now_ms));
+            });
+        }
+        Ok(counters)
+    }
+
+    /// Drops the complaints received more than the window before `now`:
+    /// they can no longer match a complaint received at or after `now`.
+    /// Customers' escalation tendencies are kept. Returns how many complaints
+    /// were dropped.
+    ///
+    /// A complaint received before `now` that arrives after compaction is
+    /// judged against the compacted history. Customer keys and their links
+    /// are kept, so a later complaint still finds the customer.
+    pub fn compact(&self, now: DateTime<Utc>) -> usize {
+        let cutoff = now.timestamp_millis().saturating_sub(self.resolved.window_ms);
+        let mut dropped = 0;
+        for shard in self.shards.iter() {
+            dropped += lock(shard).compact(cutoff);
+        }
+        dropped
+    }
+
+    /// Number of remembered complaints.
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|shard| lock(shard).len()).sum()
+    }
+
+    /// Whether no complaint is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The whole history (configuration, customer keys, complaints) as bytes:
+    /// a versioned, CRC-32-checksummed container. A consistent cut: intakes
+    /// wait while it is taken. Writing it to a file atomically is the
+    /// caller's job (the bindings write a temporary file, fsync, rename).
+    pub fn snapshot(&self) -> Vec<u8> {
+        let index = lock(&self.index);
+        let shards: Vec<_> = self.shards.iter().map(lock).collect();
+        let mut ids: Vec<(&str, u32)> = index.ids.iter().map(|(k, &v)| (&**k, v)).collect();
+        ids.sort_unstable();
+        let mut phones: Vec<(u64, u32)> = index.phones.iter().map(|(&k, &v)| (k, v)).collect();
+        phones.sort_unstable();
+        let mut groups: Vec<(u32, Group)> = shards.iter().flat_map(|shard| shard.groups()).collect();
+        groups.sort_unstable_by_key(|&(root, _)| root);
+        let categories = self.categories.read().unwrap_or_else(PoisonError::into_inner);
+        SNAPSHOT.seal_value(&SnapshotRef {
+            config: &self.config,
+            categories: categories.codes(),
+            ids,
+            phones,
+            parent: &index.parent,
+            groups,
+        })
+    }
+
+    /// A detector answering exactly as the one that took `snapshot`, with the
+    /// configuration it had. Give it the categoriser again with
+    /// [`RepeatDetector::with_categorizer`].
+    ///
+    /// # Errors
+    /// [`Error::SnapshotFormat`] when the bytes are truncated, corrupted, of
+    /// another kind or version, or inconsistent.
+    pub fn restore(snapshot: &[u8]) -> Result<Self> {
+        let data: SnapshotOwned = SNAPSHOT.open_value(snapshot)?;
+        let bad = |reason: String| Error::SnapshotFormat { reason };
+        data.config
+            .validate()
+            .map_err(|err| bad(format!("holds an invalid configuration: {err}")))?;
+        let nodes = data.parent.len();
+        let in_range = |node: u32| (node as usize) < nodes;
+        // Unions always point a larger node at a smaller one: no cycles.
+        if !data
+            .parent
+            .iter()
+            .enumerate()
+            .all(|(node, &p)| p as usize <= node)
+            || !data.ids.iter().all(|&(_, n)| in_range(n))
+            || !data.phones.iter().all(|&(_, n)| in_range(n))
+            || !data
+                .groups
+                .iter()
+                .all(|&(root, _)| in_range(root) && data.parent[root as usize] == root)
+        {
+            return Err(bad("refers to a customer key that does not exist".into()));
+        }
+        let index = KeyIndex {
+            ids: data
+                .ids
+                .into_iter()
+                .map(|(k, v)| (k.into_boxed_str(), v))
+                .collect(),
+            phones: data.phones.into_iter().collect(),
+            parent: data.parent,
+        };
+        let categories = data.categories.len();
+        let detector = Self::with_state(data.config, Interner::from_codes(data.categories), index);
+        for (root, group) in data.groups {
+            if !group.is_consistent(categories) {
+                return Err(bad(format!("customer group {root} is inconsistent")));
+            }
+            let mut shard = lock(&detector.shards[shard_of(root)]);
+            if shard.contains(root) {
+                return Err(bad(format!("customer group {root} appears twice")));
+            }
+            shard.import(root, &group);
+        }
+        Ok(detector)
+    }
+}
+
+#[derive(Serialize)]
+struct SnapshotRef<'a> {
+    config: &'a RepeatConfig,
+    categories: &'a [String],
+    ids: Vec<(&'a str, u32)>,
+    phones: Vec<(u64, u32)>,
+    parent: &'a [u32],
+    groups: Vec<(u32, Group)>,
+}
+
+#[derive(Deserialize)]
+struct SnapshotOwned {
+    config: RepeatConfig,
+    categories: Vec<String>,
+    ids: Vec<(String, u32)>,
+    phones: Vec<(u64, u32)>,
+    parent: Vec<u32>,
+    groups: Vec<(u32, Group)>,
+}

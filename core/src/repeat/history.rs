@@ -1,0 +1,764 @@
+//! The history store: compact records grouped per customer, the customer-key
+//! index and the judging rule shared by streaming intake and batch labelling.
+
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap as HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::config::Resolved;
+use super::signature::{similarity_of_distance, TextSignature};
+use super::verdict::{EscalationTendency, Intake, PriorMatch, RepeatKind, Verdict};
+use super::Categorize;
+use crate::channel::{Channel, ChannelTier};
+use crate::complaint::{Complaint, ComplaintStatus};
+use crate::error::{Error, Result};
+use crate::taxonomy::{level1, validate_category_code, Signal};
+
+/// Close time of a complaint that is still open.
+pub(crate) const OPEN: i64 = i64::MAX;
+
+const FLAG_TEXT: u8 = 1 << 2;
+const FLAG_REGULATOR: u8 = 1 << 3;
+const FLAG_MEDIA: u8 = 1 << 4;
+const FLAG_ESCALATED: u8 = 1 << 5;
+
+/// Where a string sits in a group's id arena.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub off: u32,
+    pub len: u16,
+}
+
+/// No record: the end of a customer's chain in a [`super::store::Store`].
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// Longest ticket id, in bytes.
+pub(crate) const MAX_ID_LEN: usize = u16::MAX as usize;
+
+/// FNV-1a, 32 bits: a stable pre-filter for ticket-id comparisons (stored in
+/// snapshots, so it must not change between releases).
+pub(crate) fn id_hash(id: &str) -> u32 {
+    id.bytes().fold(0x811c_9dc5u32, |hash, b| {
+        (hash ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// One remembered complaint: 48 bytes, the raw text is not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Record {
+    /// Receive time, milliseconds since the Unix epoch.
+    pub received_ms: i64,
+    /// Close time in milliseconds, [`OPEN`] while open.
+    pub closed_ms: i64,
+    /// SimHash of the text (valid when `FLAG_TEXT` is set).
+    pub signature: u64,
+    /// Offset of the ticket id in the group's arena.
+    id_off: u32,
+    /// Offset of the id of the ticket that opened this one's issue thread.
+    thread_off: u32,
+    /// [`id_hash`] of the ticket id.
+    pub id_hash: u32,
+    /// The customer's previous record in a shard store, [`NONE`] at the end
+    /// (unused in a [`Group`]).
+    pub prev: u32,
+    id_len: u16,
+    thread_len: u16,
+    /// Interned level-2 category, 0 when none.
+    pub category: u16,
+    /// Interned level-1 category, 0 when none.
+    pub level1: u16,
+    /// Index of the channel in [`Channel::ALL`].
+    pub channel: u8,
+    /// Bits 0-1 the kind, then the `FLAG_*` bits.
+    pub flags: u8,
+}
+
+impl Record {
+    pub fn id_span(&self) -> Span {
+        Span {
+            off: self.id_off,
+            len: self.id_len,
+        }
+    }
+
+    pub fn thread_span(&self) -> Span {
+        Span {
+            off: self.thread_off,
+            len: self.thread_len,
+        }
+    }
+
+    pub fn set_id(&mut self, span: Span) {
+        (self.id_off, self.id_len) = (span.off, span.len);
+    }
+
+    pub fn set_thread(&mut self, span: Span) {
+        (self.thread_off, self.thread_len) = (span.off, span.len);
+    }
+
+    pub fn kind(&self) -> RepeatKind {
+        RepeatKind::from_bits(self.flags)
+    }
+
+    pub fn escalated(&self) -> bool {
+        self.flags & FLAG_ESCALATED != 0
+    }
+
+    fn signature(&self) -> Option<u64> {
+        (self.flags & FLAG_TEXT != 0).then_some(self.signature)
+    }
+
+    pub fn open_at(&self, at_ms: i64) -> bool {
+        self.closed_ms > at_ms
+    }
+}
+
+/// A complaint reduced to what the detector compares; borrows the complaint.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared<'a> {
+    pub id: &'a str,
+    pub customer_id: Option<&'a str>,
+    /// The normalised phone encoded by [`encode_phone`].
+    pub phone: Option<u64>,
+    pub received_ms: i64,
+    pub closed_ms: i64,
+    pub status: ComplaintStatus,
+    /// The category: given, or from the categoriser.
+    pub category: Option<Cow<'a, str>>,
+    pub channel: u8,
+    pub signature: Option<u64>,
+    pub regulator: bool,
+    pub media: bool,
+    pub signals: &'a [Signal],
+}
+
+/// Validates a complaint and reduces it to what the detector compares.
+pub(crate) fn prepare<'a>(
+    complaint: &'a Complaint,
+    categorizer: Option<&dyn Categorize>,
+) -> Result<Prepared<'a>> {
+    complaint.validate()?;
+    if complaint.id.len() > MAX_ID_LEN {
+        return Err(Error::invalid("id", format!("is longer than {MAX_ID_LEN} bytes")));
+    }
+    let phone = match &complaint.phone {
+        Some(raw) => Some(encode_phone(&crate::normalize_phone(raw)?)),
+        None => None,
+    };
+    let signature = complaint.text.as_deref().and_then(TextSignature::of).map(|s| s.0);
+    let category = match (&complaint.category, categorizer, &complaint.text) {
+        (Some(category), _, _) => Some(Cow::Borrowed(category.as_str())),
+        (None, Some(categorizer), Some(text)) => match categorizer.categorize(text) {
+            Some(category) => {
+                validate_category_code(&category).map_err(|err| {
+                    Error::invalid(
+                        "category",
+                        format!("the categoriser returned a malformed code: {err}"),
+                    )
+                })?;
+                Some(Cow::Owned(category))
+            }
+            None => None,
+        },
+        _ => None,
+    };
+    if category.is_none() && signature.is_none() {
+        return Err(Error::invalid(
+            "category",
+            "a complaint needs a category, or a text with letters or digits, to tell its issue",
+        ));
+    }
+    let received_ms = complaint.received_at.timestamp_millis();
+    let closed_ms = match (complaint.status, complaint.closed_at) {
+        (ComplaintStatus::Open, _) => OPEN,
+        (ComplaintStatus::Closed, Some(at)) => at.timestamp_millis(),
+        // Closed without a close time: treated as closed since it was received.
+        (ComplaintStatus::Closed, None) => received_ms,
+    };
+    let has = |signal| complaint.signals.contains(&signal);
+    Ok(Prepared {
+        id: &complaint.id,
+        customer_id: complaint.customer_id.as_deref(),
+        phone,
+        received_ms,
+        closed_ms,
+        status: complaint.status,
+        category,
+        channel: channel_index(complaint.channel),
+        signature,
+        regulator: has(Signal::Regulator),
+        media: has(Signal::Media),
+        signals: &complaint.signals,
+    })
+}
+
+pub(crate) fn channel_index(channel: Channel) -> u8 {
+    Channel::ALL
+        .iter()
+        .position(|&c| c == channel)
+        .expect("every channel is in Channel::ALL") as u8
+}
+
+/// Encodes a normalised phone number (digits only, at most 17 of them) as
+/// the number `1` followed by its digits, so that leading zeros count.
+pub(crate) fn encode_phone(digits: &str) -> u64 {
+    debug_assert!(digits.len() <= 18);
+    digits.bytes().fold(1u64, |acc, b| acc * 10 + u64::from(b - b'0'))
+}
+
+/// Category codes interned to small numbers; 0 means none.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Interner {
+    codes: Vec<String>,
+    #[serde(skip)]
+    lookup: HashMap<String, u16>,
+}
+
+impl Interner {
+    pub fn from_codes(codes: Vec<String>) -> Self {
+        let lookup = codes
+            .iter()
+            .enumerate()
+            .map(|(index, code)| (code.clone(), index as u16 + 1))
+            .collect();
+        Interner { codes, lookup }
+    }
+
+    pub fn get(&self, code: &str) -> Option<u16> {
+        self.lookup.get(code).copied()
+    }
+
+    pub fn intern(&mut self, code: &str) -> Result<u16> {
+        if let Some(id) = self.get(code) {
+            return Ok(id);
+        }
+        if self.codes.len() >= usize::from(u16::MAX) {
+            return Err(Error::invalid(
+                "category",
+                format!("more than {} distinct category codes", u16::MAX),
+            ));
+        }
+        self.codes.push(code.to_owned());
+        let id = self.codes.len() as u16;
+        self.lookup.insert(code.to_owned(), id);
+        Ok(id)
+    }
+
+    /// The level-2 and level-1 ids of a category, interning both.
+    pub fn intern_category(&mut self, category: Option<&str>) -> Result<(u16, u16)> {
+        match category {
+            None => Ok((0, 0)),
+            Some(code) => Ok((self.intern(code)?, self.intern(level1(code))?)),
+        }
+    }
+
+    /// The level-2 and level-1 ids of a category when both are interned.
+    pub fn lookup_category(&self, category: Option<&str>) -> Option<(u16, u16)> {
+        match category {
+            None => Some((0, 0)),
+            Some(code) => Some((self.get(code)?, self.get(level1(code))?)),
+        }
+    }
+
+    pub fn codes(&self) -> &[String] {
+        &self.codes
+    }
+}
+
+/// The union-find of customer keys: a customer id and a phone number that
+/// appeared on the same complaint belong to one customer from then on.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct KeyIndex {
+    pub ids: HashMap<Box<str>, u32>,
+    pub phones: HashMap<u64, u32>,
+    pub parent: Vec<u32>,
+}
+
+/// Up to two distinct group roots, smallest first.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Roots {
+    roots: [u32; 2],
+    len: usize,
+}
+
+impl Roots {
+    fn of(a: Option<u32>, b: Option<u32>) -> Roots {
+        match (a, b) {
+            (Some(a), Some(b)) if a != b => Roots {
+                roots: [a.min(b), a.max(b)],
+                len: 2,
+            },
+            (Some(x), _) | (None, Some(x)) => Roots {
+                roots: [x, x],
+                len: 1,
+            },
+            (None, None) => Roots {
+                roots: [0, 0],
+                len: 0,
+            },
+        }
+    }
+
+    pub fn as_slice(&self) -> &[u32] {
+        &self.roots[..self.len]
+    }
+}
+
+/// The outcome of linking a complaint's keys.
+pub(crate) struct Link {
+    /// The customer's group after linking.
+    pub root: u32,
+    /// The group merged into `root` by this complaint.
+    pub merged: Option<u32>,
+}
+
+impl KeyIndex {
+    fn new_node(&mut self) -> u32 {
+        let node = self.parent.len() as u32;
+        self.parent.push(node);
+        node
+    }
+
+    pub fn find(&mut self, mut node: u32) -> u32 {
+        while self.parent[node as usize] != node {
+            let grand = self.parent[self.parent[node as usize] as usize];
+            self.parent[node as usize] = grand;
+            node = grand;
+        }
+        node
+    }
+
+    fn find_readonly(&self, mut node: u32) -> u32 {
+        while self.parent[node as usize] != node {
+            node = self.parent[node as usize];
+        }
+        node
+    }
+
+    /// The groups of a customer's known keys (none, one, or two not yet
+    /// linked), smallest first.
+    pub fn lookup(&self, customer_id: Option<&str>, phone: Option<u64>) -> Roots {
+        let by_id = customer_id
+            .and_then(|id| self.ids.get(id))
+            .map(|&node| self.find_readonly(node));
+        let by_phone = phone
+            .and_then(|phone| self.phones.get(&phone))
+            .map(|&node| self.find_readonly(node));
+        Roots::of(by_id, by_phone)
+    }
+
+    fn node_of_id(&mut self, id: &str) -> u32 {
+        match self.ids.get(id) {
+            Some(&node) => node,
+            None => {
+                let node = self.new_node();
+                self.ids.insert(id.into(), node);
+                node
+            }
+        }
+    }
+
+    fn node_of_phone(&mut self, phone: u64) -> u32 {
+        match self.phones.get(&phone) {
+            Some(&node) => node,
+            None => {
+                let node = self.new_node();
+                self.phones.insert(phone, node);
+                node
+            }
+        }
+    }
+
+    /// The nodes of a complaint's keys, created when new; links them.
+    pub fn nodes(&mut self, customer_id: Option<&str>, phone: Option<u64>) -> [Option<u32>; 2] {
+        let nodes = [
+            customer_id.map(|id| self.node_of_id(id)),
+            phone.map(|phone| self.node_of_phone(phone)),
+        ];
+        if let [Some(a), Some(b)] = nodes {
+            let (ra, rb) = (self.find(a), self.find(b));
+            self.parent[ra.max(rb) as usize] = ra.min(rb);
+        }
+        nodes
+    }
+
+    /// Adds the complaint's keys and links them. The group with the smallest
+    /// root survives, so the outcome does not depend on key order.
+    pub fn link(&mut self, customer_id: Option<&str>, phone: Option<u64>) -> Link {
+        let nodes = [
+            customer_id.map(|id| self.node_of_id(id)),
+            phone.map(|phone| self.node_of_phone(phone)),
+        ];
+        let [a, b] = nodes.map(|node| node.map(|node| self.find(node)));
+        let roots = Roots::of(a, b);
+        let (root, merged) = match roots.as_slice() {
+            [root] => (*root, None),
+            [root, loser] => {
+                self.parent[*loser as usize] = *root;
+                (*root, Some(*loser))
+            }
+            _ => unreachable!("a complaint has at least one key"),
+        };
+        Link { root, merged }
+    }
+}
+
+/// The remembered complaints of one customer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Group {
+    pub records: Vec<Record>,
+    /// Ticket ids of `records` and of their thread roots, back to back.
+    pub ids: String,
+    /// [`EscalationTendency`] bits, the highest ever reached.
+    pub tendency: u8,
+}
+
+/// Read access to one customer's records, wherever they are kept.
+pub(crate) trait History {
+    /// Calls `visit` with the index and record of every record.
+    fn each(&self, visit: impl FnMut(usize, &Record));
+    /// The record at `index`.
+    fn record(&self, index: usize) -> &Record;
+    /// A string of the arena the records point into.
+    fn text(&self, span: Span) -> &str;
+}
+
+impl History for Group {
+    fn each(&self, mut visit: impl FnMut(usize, &Record)) {
+        for (index, record) in self.records.iter().enumerate() {
+            visit(index, record);
+        }
+    }
+
+    fn record(&self, index: usize) -> &Record {
+        &self.records[index]
+    }
+
+    fn text(&self, span: Span) -> &str {
+        self.str(span)
+    }
+}
+
+/// Builds the record of a judged complaint, and the escalation tendency it
+/// shows.
+pub(crate) fn new_record(
+    complaint: &Prepared<'_>,
+    category: (u16, u16),
+    config: &Resolved,
+    verdict: &Verdict,
+    id: Span,
+    thread: Span,
+    prev: u32,
+) -> (Record, u8) {
+    let mut flags = verdict.kind.to_bits();
+    if complaint.signature.is_some() {
+        flags |= FLAG_TEXT;
+    }
+    if complaint.regulator {
+        flags |= FLAG_REGULATOR;
+    }
+    if complaint.media {
+        flags |= FLAG_MEDIA;
+    }
+    if verdict.escalated {
+        flags |= FLAG_ESCALATED;
+    }
+    let tier = config.tier(complaint.channel);
+    let tendency = if tier == ChannelTier::Media || complaint.media {
+        EscalationTendency::Media
+    } else if tier == ChannelTier::Regulator || complaint.regulator {
+        EscalationTendency::Regulator
+    } else if verdict.escalated || tier == ChannelTier::Executive {
+        EscalationTendency::SkipLevel
+    } else {
+        EscalationTendency::None
+    };
+    let record = Record {
+        received_ms: complaint.received_ms,
+        closed_ms: complaint.closed_ms,
+        signature: complaint.signature.unwrap_or(0),
+        id_off: id.off,
+        thread_off: thread.off,
+        id_hash: id_hash(complaint.id),
+        prev,
+        id_len: id.len,
+        thread_len: thread.len,
+        category: category.0,
+        level1: category.1,
+        channel: complaint.channel,
+        flags,
+    };
+    (record, tendency.to_bits())
+}
+
+impl Group {
+    pub fn str(&self, span: Span) -> &str {
+        &self.ids[span.off as usize..span.off as usize + span.len as usize]
+    }
+
+    pub fn id(&self, record: &Record) -> &str {
+        self.str(record.id_span())
+    }
+
+    #[cfg(test)]
+    pub fn thread(&self, record: &Record) -> &str {
+        self.str(record.thread_span())
+    }
+
+    fn push_str(&mut self, text: &str) -> Span {
+        let span = Span {
+            off: self.ids.len() as u32,
+            len: text.len() as u16,
+        };
+        if self.ids.capacity() - self.ids.len() < text.len() {
+            // Small groups are the common case: grow tightly.
+            self.ids.reserve_exact(text.len().max(self.ids.len() / 2));
+        }
+        self.ids.push_str(text);
+        span
+    }
+
+    fn push_record(&mut self, record: Record) {
+        if self.records.len() == self.records.capacity() {
+            let extra = if self.records.len() < 8 {
+                1
+            } else {
+                self.records.len() / 2
+            };
+            self.records.reserve_exact(extra);
+        }
+        self.records.push(record);
+    }
+
+    /// Moves every record of `other` into this group.
+    pub fn absorb(&mut self, other: Group) {
+        let shift = self.ids.len() as u32;
+        self.ids.push_str(&other.ids);
+        self.records.reserve_exact(other.records.len());
+        for mut record in other.records {
+            record.id_off += shift;
+            record.thread_off += shift;
+            self.records.push(record);
+        }
+        self.tendency = self.tendency.max(other.tendency);
+    }
+
+    /// Drops the records received before `cutoff_ms` and rebuilds the arena.
+    /// Returns how many were dropped.
+    pub fn compact(&mut self, cutoff_ms: i64) -> usize {
+        let before = self.records.len();
+        let old_ids = std::mem::take(&mut self.ids);
+        let mut records = std::mem::take(&mut self.records);
+        records.retain(|record| record.received_ms >= cutoff_ms);
+        let mut moved: HashMap<u32, Span> = HashMap::default();
+        let mut ids = String::new();
+        let mut copy = |span: Span, ids: &mut String| {
+            *moved.entry(span.off).or_insert_with(|| {
+                let off = ids.len() as u32;
+                ids.push_str(&old_ids[span.off as usize..span.off as usize + span.len as usize]);
+                Span { off, len: span.len }
+            })
+        };
+        for record in &mut records {
+            record.set_id(copy(record.id_span(), &mut ids));
+            record.set_thread(copy(record.thread_span(), &mut ids));
+        }
+        ids.shrink_to_fit();
+        records.shrink_to_fit();
+        self.ids = ids;
+        self.records = records;
+        before - self.records.len()
+    }
+
+    /// Whether every span lies in the arena on a character boundary and
+    /// every category and channel number is known (a restored snapshot).
+    pub fn is_consistent(&self, categories: usize) -> bool {
+        let span_ok = |span: Span| {
+            let end = span.off as usize + span.len as usize;
+            end <= self.ids.len()
+                && self.ids.is_char_boundary(span.off as usize)
+                && self.ids.is_char_boundary(end)
+        };
+        self.tendency <= EscalationTendency::Media.to_bits()
+            && self.records.iter().all(|r| {
+                span_ok(r.id_span())
+                    && span_ok(r.thread_span())
+                    && r.id_hash == id_hash(self.id(r))
+                    && usize::from(r.category) <= categories
+                    && usize::from(r.level1) <= categories
+                    && usize::from(r.channel) < Channel::ALL.len()
+            })
+    }
+
+    fn find_id(&self, id: &str) -> Option<usize> {
+        let hash = id_hash(id);
+        self.records
+            .iter()
+            .position(|record| record.id_hash == hash && self.id(record) == id)
+    }
+
+    /// Judges `complaint` against this group and remembers it, or applies a
+    /// status update when its ticket id is already here.
+    pub fn intake(&mut self, complaint: &Prepared<'_>, category: (u16, u16), config: &Resolved) -> Intake {
+        if let Some(index) = self.find_id(complaint.id) {
+            self.records[index].closed_ms = complaint.closed_ms;
+            return Intake::Updated {
+                id: complaint.id.to_owned(),
+                status: complaint.status,
+            };
+        }
+        let (verdict, first) = judge(self, complaint, category, config);
+        let id = self.push_str(complaint.id);
+        let thread = match first {
+            None => id,
+            Some(index) => self.records[index].thread_span(),
+        };
+        let (record, tendency) = new_record(complaint, category, config, &verdict, id, thread, NONE);
+        self.tendency = self.tendency.max(tendency);
+        self.push_record(record);
+        Intake::Judged(verdict)
+    }
+}
+
+/// The rule of domain spec section 4 against one customer's history: the
+/// verdict and the index of the most relevant match.
+pub(crate) fn judge<H: History>(
+    history: &H,
+    complaint: &Prepared<'_>,
+    (category, level1): (u16, u16),
+    config: &Resolved,
+) -> (Verdict, Option<usize>) {
+    let now = complaint.received_ms;
+    // (record index, same category, distance)
+    let mut matches: Vec<(usize, bool, Option<u32>)> = Vec::new();
+    history.each(|index, record| {
+        if record.received_ms > now || now - record.received_ms > config.window_ms {
+            return;
+        }
+        let distance = match (record.signature(), complaint.signature) {
+            (Some(a), Some(b)) => Some((a ^ b).count_ones()),
+            _ => None,
+        };
+        let similar = distance.is_some_and(|d| d <= config.max_distance);
+        let same_category = category != 0 && record.category == category;
+        let same_issue = if category != 0 && record.category != 0 {
+            same_category || (record.level1 == level1 && similar)
+        } else {
+            similar
+        };
+        if same_issue {
+            matches.push((index, same_category, distance));
+        }
+    });
+    matches.sort_by(|a, b| {
+        let (ra, rb) = (history.record(a.0), history.record(b.0));
+        rb.received_ms
+            .cmp(&ra.received_ms)
+            .then(b.1.cmp(&a.1))
+            .then(a.2.unwrap_or(u32::MAX).cmp(&b.2.unwrap_or(u32::MAX)))
+            .then_with(|| history.text(ra.id_span()).cmp(history.text(rb.id_span())))
+    });
+    let kind = match matches.first() {
+        None => RepeatKind::New,
+        Some(&(newest, _, _)) if now - history.record(newest).received_ms < config.dedup_ms => {
+            RepeatKind::Duplicate
+        }
+        Some(_) if matches.iter().any(|m| history.record(m.0).open_at(now)) => RepeatKind::Repeat,
+        Some(_) => RepeatKind::Second,
+    };
+    let escalated = match matches.last() {
+        None => false,
+        Some(&(earliest, _, _)) => {
+            let tier = config.tier(complaint.channel);
+            let by_channel =
+                tier > config.tier(history.record(earliest).channel) && tier >= config.escalation_min_tier;
+            let by_signal = (complaint.regulator && config.regulator_escalates)
+                || (complaint.media && config.media_escalates)
+                || complaint.signals.iter().any(|s| config.other_signals.contains(s));
+            by_channel || by_signal
+        }
+    };
+    let repeat_count = matches
+        .iter()
+        .filter(|m| history.record(m.0).kind() != RepeatKind::Duplicate)
+        .count() as u32;
+    let first = matches.first().map(|m| m.0);
+    let thread = match first {
+        None => complaint.id.to_owned(),
+        Some(index) => history.text(history.record(index).thread_span()).to_owned(),
+    };
+    let matched = matches
+        .iter()
+        .map(|&(index, same_category, distance)| {
+            let record = history.record(index);
+            PriorMatch {
+                id: history.text(record.id_span()).to_owned(),
+                days_since: (now - record.received_ms) as f64 / 86_400_000.0,
+                similarity: distance.map(similarity_of_distance),
+                same_category,
+                open: record.open_at(now),
+            }
+        })
+        .collect();
+    let verdict = Verdict {
+        id: complaint.id.to_owned(),
+        kind,
+        escalated,
+        matched,
+        repeat_count,
+        thread,
+        category: complaint.category.as_deref().map(str::to_owned),
+    };
+    (verdict, first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_fits_the_memory_budget() {
+        assert_eq!(std::mem::size_of::<Record>(), 56);
+    }
+
+    #[test]
+    fn phones_encode_injectively() {
+        assert_ne!(encode_phone("010"), encode_phone("10"));
+        assert_ne!(encode_phone("0012025550100"), encode_phone("12025550100"));
+        assert_eq!(encode_phone("13812345678"), 113_812_345_678);
+        // The longest normalised number: 00 + 15 digits.
+        assert!(encode_phone("00999999999999999") < u64::MAX);
+    }
+
+    #[test]
+    fn compaction_keeps_thread_roots_of_kept_records() {
+        let mut group = Group::default();
+        let config = Resolved::new(&super::super::RepeatConfig::default());
+        let mut at = 0;
+        for id in ["A", "B", "C"] {
+            let prepared = Prepared {
+                id,
+                customer_id: Some("C1"),
+                phone: None,
+                received_ms: at,
+                closed_ms: OPEN,
+                status: ComplaintStatus::Open,
+                category: Some(Cow::Borrowed("billing.refund")),
+                channel: 0,
+                signature: None,
+                regulator: false,
+                media: false,
+                signals: &[],
+            };
+            group.intake(&prepared, (1, 2), &config);
+            at += 20 * 86_400_000;
+        }
+        assert_eq!(group.thread(&group.records[2]), "A");
+        assert_eq!(group.compact(10 * 86_400_000), 1);
+        assert_eq!(group.records.len(), 2);
+        assert_eq!(group.id(&group.records[0]), "B");
+        assert_eq!(group.thread(&group.records[1]), "A");
+    }
+}

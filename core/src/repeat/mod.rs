@@ -1,0 +1,79 @@
+//! Repeat-complaint detection (domain spec section 4): at intake with
+//! [`RepeatDetector`], over whole data sets with [`label_batch`] and
+//! [`summarize`].
+//!
+//! # The rule
+//!
+//! * **Same customer**: equal customer id or equal normalised phone. A
+//!   complaint that carries both links them for good, so a later complaint
+//!   with only the phone finds the earlier ones filed under the id (links are
+//!   transitive).
+//! * **Same issue**: equal level-2 category; or equal level-1 category and
+//!   text similarity ([`TextSignature`]) at or above
+//!   [`RepeatConfig::similarity_threshold`]. A complaint without a category
+//!   (none given, no [`Categorize`]r, or the categoriser had no answer) is
+//!   compared by text similarity alone, against complaints of any category.
+//!   A complaint with neither a category nor a text is rejected.
+//! * **Window**: the prior was received at most `window_days` × 24 h before
+//!   the new complaint (exactly 30 days apart is inside), and not after it.
+//! * **Kind**, against the same-customer same-issue priors in the window:
+//!   `duplicate` when the newest was received less than `dedup_minutes`
+//!   before; else `repeat` when one of them is open at the new complaint's
+//!   receive time (a complaint closed exactly then counts as closed); else
+//!   `second`; `new` when there are none.
+//! * **Escalated**: a prior exists and the new complaint came through a
+//!   higher channel tier than the earliest prior (and at least
+//!   [`RepeatConfig::escalation_min_tier`]), or carries one of
+//!   [`RepeatConfig::escalation_signals`].
+//! * A ticket id already remembered for the customer is a **status update**
+//!   (closing, reopening), never a new complaint.
+//!
+//! # Memory
+//!
+//! A remembered complaint is a 56-byte record plus its ticket id; the text is
+//! reduced to a 64-bit signature. [`RepeatDetector::compact`] drops what is
+//! older than the window.
+//!
+//! # Durability
+//!
+//! [`RepeatDetector::snapshot`] and [`RepeatDetector::restore`] go through
+//! the library's versioned, checksummed container; a truncated or corrupted
+//! snapshot is refused with [`Error::SnapshotFormat`](crate::Error::SnapshotFormat).
+
+mod batch;
+mod config;
+mod detector;
+mod history;
+mod signature;
+mod store;
+pub mod synth;
+mod verdict;
+
+pub use batch::{label_batch, summarize, BatchSummary, Rates};
+pub use config::RepeatConfig;
+pub use detector::RepeatDetector;
+pub use signature::TextSignature;
+pub use verdict::{CustomerCounters, EscalationTendency, Intake, PriorMatch, RepeatKind, Verdict};
+
+/// Classifies a complaint text into a level-2 category code, for complaints
+/// that arrive without one. The built-in classifier implements it; a stub
+/// will do in tests.
+///
+/// ```
+/// use custinsight::repeat::Categorize;
+/// struct Keyword;
+/// impl Categorize for Keyword {
+///     fn categorize(&self, text: &str) -> Option<String> {
+///         text.contains("宽带").then(|| "broadband.outage".to_owned())
+///     }
+/// }
+/// assert_eq!(Keyword.categorize("宽带断了").as_deref(), Some("broadband.outage"));
+/// ```
+pub trait Categorize: Send + Sync {
+    /// The level-2 category code of `text`, or `None` when unsure.
+    fn categorize(&self, text: &str) -> Option<String>;
+}
+
+/// Size in bytes of one remembered complaint record, excluding its ticket id
+/// (kept in a per-customer string arena) and the customer's key index.
+pub const RECORD_BYTES: usize = std::mem::size_of::<history::Record>();

@@ -1,0 +1,293 @@
+//! The history of one shard of the streaming detector, laid out flat: one
+//! vector of records for every customer of the shard, one string arena for
+//! their ticket ids, and per customer only the index of their newest record
+//! (each record points at the customer's previous one). A remembered
+//! complaint costs its record and its ticket id, plus a small share of its
+//! customer's 16-byte head.
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::config::Resolved;
+use super::history::{id_hash, judge, new_record, Group, History, Prepared, Record, Span, NONE};
+use super::verdict::{Intake, Verdict};
+
+/// The newest record of a customer and their escalation tendency.
+#[derive(Debug, Clone, Copy)]
+struct Head {
+    last: u32,
+    tendency: u8,
+}
+
+/// One shard's history.
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    records: Vec<Record>,
+    ids: String,
+    heads: HashMap<u32, Head>,
+    /// Records no customer points at any more (moved out by a merge); the
+    /// next compaction reclaims them.
+    garbage: usize,
+}
+
+/// One customer's records in a store.
+struct Chain<'a> {
+    store: &'a Store,
+    last: u32,
+}
+
+impl History for Chain<'_> {
+    fn each(&self, mut visit: impl FnMut(usize, &Record)) {
+        let mut at = self.last;
+        while at != NONE {
+            let record = &self.store.records[at as usize];
+            visit(at as usize, record);
+            at = record.prev;
+        }
+    }
+
+    fn record(&self, index: usize) -> &Record {
+        &self.store.records[index]
+    }
+
+    fn text(&self, span: Span) -> &str {
+        self.store.str(span)
+    }
+}
+
+/// Grows a vector by an eighth (at least `min`) when full, so that a large
+/// store wastes at most about 12 % of its capacity.
+fn reserve_tight<T>(vec: &mut Vec<T>, extra: usize, min: usize) {
+    if vec.capacity() - vec.len() < extra {
+        vec.reserve_exact(extra.max(vec.len() / 8).max(min));
+    }
+}
+
+impl Store {
+    fn str(&self, span: Span) -> &str {
+        &self.ids[span.off as usize..span.off as usize + span.len as usize]
+    }
+
+    fn push_str(&mut self, text: &str) -> Span {
+        if self.ids.capacity() - self.ids.len() < text.len() {
+            self.ids
+                .reserve_exact(text.len().max(self.ids.len() / 8).max(1024));
+        }
+        let span = Span {
+            off: u32::try_from(self.ids.len()).expect("a shard's ticket ids stay below 4 GiB"),
+            len: text.len() as u16,
+        };
+        self.ids.push_str(text);
+        span
+    }
+
+    fn push_record(&mut self, record: Record) -> u32 {
+        reserve_tight(&mut self.records, 1, 64);
+        let index = u32::try_from(self.records.len())
+            .ok()
+            .filter(|&i| i != NONE)
+            .expect("a shard holds fewer than 4 billion complaints");
+        self.records.push(record);
+        index
+    }
+
+    fn chain(&self, root: u32) -> Chain<'_> {
+        Chain {
+            store: self,
+            last: self.heads.get(&root).map_or(NONE, |head| head.last),
+        }
+    }
+
+    /// Whether the store knows customer `root`.
+    pub fn contains(&self, root: u32) -> bool {
+        self.heads.contains_key(&root)
+    }
+
+    /// Number of live records.
+    pub fn len(&self) -> usize {
+        self.records.len() - self.garbage
+    }
+
+    /// The escalation tendency bits of customer `root`.
+    pub fn tendency(&self, root: u32) -> u8 {
+        self.heads.get(&root).map_or(0, |head| head.tendency)
+    }
+
+    /// Calls `visit` with every record of customer `root`, newest first.
+    pub fn each(&self, root: u32, visit: impl FnMut(usize, &Record)) {
+        self.chain(root).each(visit);
+    }
+
+    /// Judges a complaint of customer `root` without remembering it.
+    pub fn judge(
+        &self,
+        root: u32,
+        complaint: &Prepared<'_>,
+        category: (u16, u16),
+        config: &Resolved,
+    ) -> Verdict {
+        judge(&self.chain(root), complaint, category, config).0
+    }
+
+    fn find_id(&self, root: u32, id: &str) -> Option<usize> {
+        let hash = id_hash(id);
+        let mut found = None;
+        self.chain(root).each(|index, record| {
+            if found.is_none() && record.id_hash == hash && self.str(record.id_span()) == id {
+                found = Some(index);
+            }
+        });
+        found
+    }
+
+    /// Judges a complaint of customer `root` and remembers it, or applies a
+    /// status update when its ticket id is already remembered for them.
+    pub fn intake(
+        &mut self,
+        root: u32,
+        complaint: &Prepared<'_>,
+        category: (u16, u16),
+        config: &Resolved,
+    ) -> Intake {
+        if let Some(index) = self.find_id(root, complaint.id) {
+            self.records[index].closed_ms = complaint.closed_ms;
+            return Intake::Updated {
+                id: complaint.id.to_owned(),
+                status: complaint.status,
+            };
+        }
+        let chain = self.chain(root);
+        let prev = chain.last;
+        let (verdict, first) = judge(&chain, complaint, category, config);
+        let id = self.push_str(complaint.id);
+        let thread = first.map_or(id, |index| self.records[index].thread_span());
+        let (record, tendency) = new_record(complaint, category, config, &verdict, id, thread, prev);
+        let index = self.push_record(record);
+        let head = self.heads.entry(root).or_insert(Head {
+            last: NONE,
+            tendency: 0,
+        });
+        head.last = index;
+        head.tendency = head.tendency.max(tendency);
+        Intake::Judged(verdict)
+    }
+
+    /// Customer `root`'s records as a self-contained group, oldest first.
+    pub fn export(&self, root: u32) -> Option<Group> {
+        let head = self.heads.get(&root)?;
+        let mut indices = Vec::new();
+        self.chain(root).each(|index, _| indices.push(index));
+        indices.reverse();
+        let mut group = Group {
+            tendency: head.tendency,
+            ..Group::default()
+        };
+        let mut copied: HashMap<u32, Span> = HashMap::default();
+        for index in indices {
+            let mut record = self.records[index];
+            let mut copy = |span: Span| {
+                *copied.entry(span.off).or_insert_with(|| {
+                    let off = group.ids.len() as u32;
+                    group.ids.push_str(self.str(span));
+                    Span { off, len: span.len }
+                })
+            };
+            record.set_id(copy(record.id_span()));
+            record.set_thread(copy(record.thread_span()));
+            record.prev = NONE;
+            group.records.push(record);
+        }
+        Some(group)
+    }
+
+    /// Removes customer `root` and returns their records as a group.
+    pub fn take(&mut self, root: u32) -> Option<Group> {
+        let group = self.export(root)?;
+        self.heads.remove(&root);
+        self.garbage += group.records.len();
+        Some(group)
+    }
+
+    /// Appends a group's records to customer `root`, oldest first.
+    pub fn import(&mut self, root: u32, group: &Group) {
+        let mut last = self.heads.get(&root).map_or(NONE, |head| head.last);
+        let mut copied: HashMap<u32, Span> = HashMap::default();
+        reserve_tight(&mut self.records, group.records.len(), 64);
+        for record in &group.records {
+            let mut record = *record;
+            let mut copy = |store: &mut Store, span: Span| {
+                *copied
+                    .entry(span.off)
+                    .or_insert_with(|| store.push_str(group.str(span)))
+            };
+            let id = copy(self, record.id_span());
+            let thread = copy(self, record.thread_span());
+            record.set_id(id);
+            record.set_thread(thread);
+            record.prev = last;
+            last = self.push_record(record);
+        }
+        let head = self.heads.entry(root).or_insert(Head {
+            last: NONE,
+            tendency: 0,
+        });
+        head.last = last;
+        head.tendency = head.tendency.max(group.tendency);
+    }
+
+    /// Links customer `loser` of this store into customer `root` of this store.
+    pub fn splice(&mut self, root: u32, loser: u32) {
+        let Some(moved) = self.heads.remove(&loser) else {
+            return;
+        };
+        let Some(&head) = self.heads.get(&root) else {
+            self.heads.insert(root, moved);
+            return;
+        };
+        if moved.last != NONE {
+            let mut tail = moved.last;
+            while self.records[tail as usize].prev != NONE {
+                tail = self.records[tail as usize].prev;
+            }
+            self.records[tail as usize].prev = head.last;
+        }
+        self.heads.insert(
+            root,
+            Head {
+                last: if moved.last == NONE { head.last } else { moved.last },
+                tendency: head.tendency.max(moved.tendency),
+            },
+        );
+    }
+
+    /// Drops the records received before `cutoff_ms` and the garbage left by
+    /// merges, and rebuilds the vectors tightly. Customers left without
+    /// records keep their head only when they have an escalation tendency.
+    /// Returns how many live records were dropped.
+    pub fn compact(&mut self, cutoff_ms: i64) -> usize {
+        let before = self.len();
+        let mut roots: Vec<u32> = self.heads.keys().copied().collect();
+        roots.sort_unstable();
+        let mut fresh = Store::default();
+        for root in roots {
+            let mut group = self.export(root).expect("listed above");
+            group.compact(cutoff_ms);
+            if group.records.is_empty() && group.tendency == 0 {
+                continue;
+            }
+            fresh.import(root, &group);
+        }
+        fresh.records.shrink_to_fit();
+        fresh.ids.shrink_to_fit();
+        fresh.heads.shrink_to_fit();
+        *self = fresh;
+        before - self.len()
+    }
+
+    /// Every customer of the store, as self-contained groups.
+    pub fn groups(&self) -> Vec<(u32, Group)> {
+        self.heads
+            .keys()
+            .map(|&root| (root, self.export(root).expect("a listed customer")))
+            .collect()
+    }
+}

@@ -1,0 +1,258 @@
+//! Measures repeat-complaint detection on a synthetic stream and prints the
+//! figures of issue 4: bytes per remembered complaint (counted by the
+//! allocator), intake checks per second on one core against a large history,
+//! intake from several threads, batch labelling time, snapshot size and time.
+//!
+//! ```text
+//! cargo run --release --example repeat_measure -- [HISTORY] [BATCH]
+//! ```
+//!
+//! HISTORY (default 1,000,000) complaints are remembered first; BATCH
+//! (default 1,000,000) complaints are labelled in batch.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use cap::Cap;
+use custinsight::repeat::synth::{synthetic_complaints, SynthSpec};
+use custinsight::repeat::{
+    label_batch, summarize, RepeatConfig, RepeatDetector, TextSignature, RECORD_BYTES,
+};
+use custinsight::Complaint;
+
+#[global_allocator]
+static ALLOCATOR: Cap<std::alloc::System> = Cap::new(std::alloc::System, usize::MAX);
+
+fn arg(index: usize, default: usize) -> usize {
+    std::env::args()
+        .nth(index)
+        .map(|a| a.replace('_', "").parse().expect("a number"))
+        .unwrap_or(default)
+}
+
+/// Seconds this thread has spent on a CPU (Linux; `None` elsewhere): on a
+/// shared machine, throughput per CPU-second is the per-core figure.
+fn thread_cpu_seconds() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos: f64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(nanos / 1e9)
+}
+
+/// Seconds all threads of this process have spent on a CPU (Linux). Exited
+/// threads are not counted, so take it around work on long-lived threads
+/// (rayon's pool).
+fn process_cpu_seconds() -> Option<f64> {
+    let mut total = 0.0;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let text = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total += text.split_whitespace().next()?.parse::<f64>().ok()? / 1e9;
+    }
+    Some(total)
+}
+
+/// Times `work` in wall-clock and on-CPU seconds of this thread.
+fn timed(work: impl FnOnce()) -> (f64, Option<f64>) {
+    let cpu = thread_cpu_seconds();
+    let start = Instant::now();
+    work();
+    let wall = start.elapsed().as_secs_f64();
+    (wall, cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a))
+}
+
+fn rates(count: usize, (wall, cpu): (f64, Option<f64>), unit: &str) -> String {
+    let per_cpu = cpu.map_or(String::new(), |cpu| {
+        format!(
+            ", {:.0} {unit}/s per CPU-second ({cpu:.2} s on CPU)",
+            count as f64 / cpu
+        )
+    });
+    format!(
+        "{:.0} {unit}/s wall-clock ({wall:.2} s){per_cpu}",
+        count as f64 / wall
+    )
+}
+
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+fn main() {
+    let history = arg(1, 1_000_000);
+    let batch = arg(2, 1_000_000);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "machine: {threads} hardware threads, load average {}",
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    );
+    println!("record size: {RECORD_BYTES} bytes (size_of the stored record)");
+
+    // 1. Fill the history. The heap growth per remembered complaint is the
+    // footprint: records, ticket-id arenas, customer groups and key index.
+    let spec = SynthSpec::new(history);
+    let detector = RepeatDetector::default();
+    let heap_before = ALLOCATOR.allocated();
+    let mut intake_time = (0.0, Some(0.0));
+    let mut chunk: Vec<Complaint> = Vec::with_capacity(100_000);
+    let mut stream = synthetic_complaints(&spec);
+    loop {
+        chunk.clear();
+        chunk.extend(stream.by_ref().take(100_000));
+        if chunk.is_empty() {
+            break;
+        }
+        let (wall, cpu) = timed(|| {
+            for complaint in &chunk {
+                detector
+                    .intake(complaint)
+                    .expect("synthetic complaints are valid");
+            }
+        });
+        intake_time = (intake_time.0 + wall, intake_time.1.zip(cpu).map(|(a, b)| a + b));
+    }
+    drop(chunk);
+    let remembered = detector.len();
+    let heap = ALLOCATOR.allocated() - heap_before;
+    println!(
+        "history: {remembered} complaints remembered, 1 thread, growing history: {}",
+        rates(remembered, intake_time, "intakes")
+    );
+    println!(
+        "memory: {:.1} MiB heap, {:.1} bytes per remembered complaint (all structures, measured by the allocator)",
+        mib(heap),
+        heap as f64 / remembered as f64
+    );
+
+    // 2. Intake checks against the full history, one thread: fresh tickets
+    // of existing and new customers, generated before timing.
+    let probes: Vec<Complaint> = synthetic_complaints(&SynthSpec {
+        seed: 7,
+        ..SynthSpec::new(200_000)
+    })
+    .map(|mut c| {
+        c.id = format!("P{}", c.id);
+        c
+    })
+    .collect();
+    // Where the time of a check goes: the intake record's validation and the
+    // text signature are paid before any history is looked at.
+    let (_, validate_cpu) = timed(|| {
+        for probe in &probes {
+            std::hint::black_box(probe.validate().expect("valid"));
+        }
+    });
+    let (_, signature_cpu) = timed(|| {
+        for probe in &probes {
+            std::hint::black_box(probe.text.as_deref().and_then(TextSignature::of));
+        }
+    });
+    if let (Some(v), Some(s)) = (validate_cpu, signature_cpu) {
+        let per = |seconds: f64| seconds * 1e9 / probes.len() as f64;
+        println!(
+            "per complaint, CPU: {:.0} ns validating the complaint, {:.0} ns on the text signature ({} % have text)",
+            per(v),
+            per(s),
+            probes.iter().filter(|p| p.text.is_some()).count() * 100 / probes.len()
+        );
+    }
+    let time = timed(|| {
+        for probe in &probes {
+            std::hint::black_box(detector.check(probe).expect("valid"));
+        }
+    });
+    println!(
+        "check (judge without remembering), 1 thread, history of {remembered}: {}",
+        rates(probes.len(), time, "checks")
+    );
+    let time = timed(|| {
+        for probe in &probes {
+            std::hint::black_box(detector.intake(probe).expect("valid"));
+        }
+    });
+    println!(
+        "intake (judge and remember), 1 thread, history of {remembered}: {}",
+        rates(probes.len(), time, "intakes")
+    );
+
+    // 3. The same number of fresh intakes from every available thread.
+    let detector = Arc::new(detector);
+    let per_thread: Vec<Vec<Complaint>> = (0..threads)
+        .map(|t| {
+            synthetic_complaints(&SynthSpec {
+                seed: 100 + t as u64,
+                ..SynthSpec::new(100_000)
+            })
+            .map(|mut c| {
+                c.id = format!("M{t}-{}", c.id);
+                c
+            })
+            .collect()
+        })
+        .collect();
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for complaints in &per_thread {
+            let detector = Arc::clone(&detector);
+            scope.spawn(move || {
+                for complaint in complaints {
+                    detector.intake(complaint).expect("valid");
+                }
+            });
+        }
+    });
+    let elapsed = start.elapsed().as_secs_f64();
+    let total: usize = per_thread.iter().map(Vec::len).sum();
+    println!(
+        "intake from {threads} threads: {:.0} intakes/s in total",
+        total as f64 / elapsed
+    );
+    drop(per_thread);
+
+    // 4. Snapshot and restore.
+    let start = Instant::now();
+    let snapshot = detector.snapshot();
+    let snap_time = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let restored = RepeatDetector::restore(&snapshot).expect("own snapshot");
+    let restore_time = start.elapsed().as_secs_f64();
+    println!(
+        "snapshot: {:.1} MiB ({:.1} bytes per complaint), taken in {snap_time:.2} s, restored in {restore_time:.2} s",
+        mib(snapshot.len()),
+        snapshot.len() as f64 / restored.len() as f64
+    );
+    drop((restored, snapshot));
+    drop(detector);
+
+    // 5. Batch labelling.
+    let complaints: Vec<Complaint> = synthetic_complaints(&SynthSpec {
+        seed: 11,
+        ..SynthSpec::new(batch)
+    })
+    .collect();
+    // Warm rayon's pool up so its threads exist before the CPU clock is read.
+    rayon::broadcast(|_| ());
+    let cpu = process_cpu_seconds();
+    let start = Instant::now();
+    let labels = label_batch(&RepeatConfig::default(), None, &complaints).expect("valid");
+    let label_time = start.elapsed().as_secs_f64();
+    let label_cpu = cpu.zip(process_cpu_seconds()).map(|(a, b)| b - a);
+    let start = Instant::now();
+    let summary = summarize(&complaints, &labels, Some(120_000_000)).expect("matching labels");
+    let summary_time = start.elapsed().as_secs_f64();
+    println!(
+        "batch: {} complaints labelled with {} rayon threads: {}; summarised in {summary_time:.2} s",
+        complaints.len(),
+        rayon::current_num_threads(),
+        rates(complaints.len(), (label_time, label_cpu), "complaints")
+    );
+    let o = &summary.overall;
+    println!(
+        "batch verdicts: {} complaints, {} duplicates; repeat rate {:.3}, second rate {:.3}, escalation rate {:.3}, {:.2} per 10k customers",
+        o.complaints,
+        o.duplicates,
+        o.repeat_rate,
+        o.second_rate,
+        o.escalation_rate,
+        o.per_10k_customers.unwrap_or(0.0)
+    );
+}

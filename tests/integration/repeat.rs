@@ -1,0 +1,1028 @@
+//! Repeat-complaint detection: a brute-force reference, property tests
+//! against it (streaming in order, out of order, batch shuffled), the edge
+//! cases of the issue, concurrency, snapshots and a real data set.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use custinsight::repeat::{
+    label_batch, summarize, Categorize, EscalationTendency, Intake, PriorMatch, RepeatConfig, RepeatDetector,
+    RepeatKind, TextSignature, Verdict, RECORD_BYTES,
+};
+use custinsight::{
+    level1, normalize_phone, Channel, ChannelTier, Complaint, ComplaintStatus, ErrorKind, Signal,
+};
+use proptest::prelude::*;
+
+// ---------------------------------------------------------------------------
+// The reference: the rule of domain spec section 4 written as plainly as
+// possible, O(n²) per complaint. No shared code with the detector beyond the
+// public text signature, phone normalisation and configuration.
+// ---------------------------------------------------------------------------
+
+struct Reference {
+    config: RepeatConfig,
+    seen: Vec<(Complaint, Verdict)>,
+}
+
+fn same_key(a: &Complaint, b: &Complaint) -> bool {
+    let phone = |c: &Complaint| c.phone.as_deref().map(|p| normalize_phone(p).unwrap());
+    (a.customer_id.is_some() && a.customer_id == b.customer_id)
+        || (phone(a).is_some() && phone(a) == phone(b))
+}
+
+fn open_at(c: &Complaint, at: DateTime<Utc>) -> bool {
+    match c.status {
+        ComplaintStatus::Open => true,
+        ComplaintStatus::Closed => c.closed_at.is_some_and(|closed| closed > at),
+    }
+}
+
+impl Reference {
+    fn new(config: RepeatConfig) -> Self {
+        Reference {
+            config,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Indices of earlier complaints of the same customer: connected to the
+    /// new one through shared keys, over the complaints seen so far.
+    fn same_customer(&self, new: &Complaint) -> Vec<usize> {
+        let mut reached = vec![false; self.seen.len()];
+        let mut frontier: Vec<&Complaint> = vec![new];
+        while let Some(current) = frontier.pop() {
+            for (index, (other, _)) in self.seen.iter().enumerate() {
+                if !reached[index] && same_key(current, other) {
+                    reached[index] = true;
+                    frontier.push(other);
+                }
+            }
+        }
+        (0..self.seen.len()).filter(|&i| reached[i]).collect()
+    }
+
+    fn intake(&mut self, new: &Complaint) -> Verdict {
+        let t = new.received_at;
+        let signature = |c: &Complaint| c.text.as_deref().and_then(TextSignature::of);
+        let mut matches: Vec<(usize, bool, Option<f32>)> = Vec::new();
+        for index in self.same_customer(new) {
+            let prior = &self.seen[index].0;
+            if prior.received_at > t
+                || t - prior.received_at > Duration::days(i64::from(self.config.window_days))
+            {
+                continue;
+            }
+            let similarity = match (signature(prior), signature(new)) {
+                (Some(a), Some(b)) => Some(a.similarity(b)),
+                _ => None,
+            };
+            let similar = similarity.is_some_and(|s| s >= self.config.similarity_threshold);
+            let same_category = new.category.is_some() && prior.category == new.category;
+            let same_issue = match (&prior.category, &new.category) {
+                (Some(a), Some(b)) => same_category || (level1(a) == level1(b) && similar),
+                _ => similar,
+            };
+            if same_issue {
+                matches.push((index, same_category, similarity));
+            }
+        }
+        matches.sort_by(|a, b| {
+            let (pa, pb) = (&self.seen[a.0].0, &self.seen[b.0].0);
+            pb.received_at
+                .cmp(&pa.received_at)
+                .then(b.1.cmp(&a.1))
+                .then(b.2.unwrap_or(-1.0).total_cmp(&a.2.unwrap_or(-1.0)))
+                .then(pa.id.cmp(&pb.id))
+        });
+        let kind = if matches.is_empty() {
+            RepeatKind::New
+        } else if t - self.seen[matches[0].0].0.received_at
+            < Duration::minutes(i64::from(self.config.dedup_minutes))
+        {
+            RepeatKind::Duplicate
+        } else if matches.iter().any(|m| open_at(&self.seen[m.0].0, t)) {
+            RepeatKind::Repeat
+        } else {
+            RepeatKind::Second
+        };
+        let escalated = match matches.last() {
+            None => false,
+            Some(earliest) => {
+                let tier = self.config.tier(new.channel);
+                let earliest_tier = self.config.tier(self.seen[earliest.0].0.channel);
+                (tier > earliest_tier && tier >= self.config.escalation_min_tier)
+                    || new
+                        .signals
+                        .iter()
+                        .any(|s| self.config.escalation_signals.contains(s))
+            }
+        };
+        let verdict = Verdict {
+            id: new.id.clone(),
+            kind,
+            escalated,
+            repeat_count: matches
+                .iter()
+                .filter(|m| self.seen[m.0].1.kind != RepeatKind::Duplicate)
+                .count() as u32,
+            thread: match matches.first() {
+                None => new.id.clone(),
+                Some(first) => self.seen[first.0].1.thread.clone(),
+            },
+            matched: matches
+                .iter()
+                .map(|&(index, same_category, similarity)| {
+                    let prior = &self.seen[index].0;
+                    PriorMatch {
+                        id: prior.id.clone(),
+                        days_since: (t - prior.received_at).num_milliseconds() as f64 / 86_400_000.0,
+                        similarity,
+                        same_category,
+                        open: open_at(prior, t),
+                    }
+                })
+                .collect(),
+            category: new.category.clone(),
+        };
+        self.seen.push((new.clone(), verdict.clone()));
+        verdict
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Generated complaint streams.
+// ---------------------------------------------------------------------------
+
+const TEXTS: [&str; 6] = [
+    "my broadband keeps dropping every evening since monday",
+    "My broadband keeps dropping every evening since Monday!!",
+    "broadband keeps dropping every evening, third time this week",
+    "charged for a ringtone subscription I never ordered",
+    "宽带又断网了，已经第三次了",
+    "...",
+];
+const CATEGORIES: [&str; 4] = [
+    "billing.refund",
+    "billing.topup",
+    "network.coverage",
+    "network.sms",
+];
+
+fn base() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+}
+
+#[derive(Debug, Clone)]
+struct Proto {
+    customer: Option<u8>,
+    phone: Option<(u8, u8)>,
+    day: i64,
+    minute: i64,
+    category: Option<u8>,
+    text: Option<u8>,
+    channel: u8,
+    close: u8,
+    signals: u8,
+}
+
+fn arb_proto() -> impl Strategy<Value = Proto> {
+    (
+        (prop::option::of(0u8..4), prop::option::of((0u8..4, 0u8..3))),
+        (0i64..40, prop::sample::select(vec![0i64, 30, 59, 60, 61, 600])),
+        (prop::option::of(0u8..4), prop::option::of(0u8..6)),
+        (0u8..14, 0u8..6, 0u8..8),
+    )
+        .prop_map(
+            |((customer, phone), (day, minute), (category, text), (channel, close, signals))| Proto {
+                customer,
+                phone,
+                day,
+                minute,
+                category,
+                text,
+                channel,
+                close,
+                signals,
+            },
+        )
+}
+
+fn build(index: usize, proto: &Proto) -> Complaint {
+    let received_at = base() + Duration::days(proto.day) + Duration::minutes(proto.minute);
+    let (status, closed_at) = match proto.close {
+        0 | 1 => (ComplaintStatus::Open, None),
+        2 => (ComplaintStatus::Closed, Some(received_at)),
+        3 => (ComplaintStatus::Closed, Some(received_at + Duration::minutes(60))),
+        4 => (ComplaintStatus::Closed, Some(received_at + Duration::days(3))),
+        _ => (ComplaintStatus::Closed, None),
+    };
+    let customer_id = match (proto.customer, proto.phone) {
+        (None, None) => Some("C0".to_owned()),
+        (customer, _) => customer.map(|c| format!("C{c}")),
+    };
+    let phone = proto.phone.map(|(number, spelling)| match spelling {
+        0 => format!("1380000000{number}"),
+        1 => format!("+86 138 0000 000{number}"),
+        _ => format!("0086-138-0000-000{number}"),
+    });
+    let mut category = proto.category.map(|c| CATEGORIES[usize::from(c)].to_owned());
+    let text = proto.text.map(|t| TEXTS[usize::from(t)].to_owned());
+    if category.is_none() && text.as_deref().and_then(TextSignature::of).is_none() {
+        category = Some(CATEGORIES[0].to_owned());
+    }
+    let signals = [Signal::Regulator, Signal::Media, Signal::RepeatMention]
+        .into_iter()
+        .enumerate()
+        .filter(|(bit, _)| proto.signals >> bit & 1 == 1)
+        .map(|(_, s)| s)
+        .collect();
+    Complaint {
+        id: format!("T{index:03}"),
+        customer_id,
+        phone,
+        received_at,
+        channel: Channel::ALL[usize::from(proto.channel)],
+        category,
+        text,
+        status,
+        closed_at,
+        severity: None,
+        signals,
+    }
+}
+
+fn tight_config() -> RepeatConfig {
+    RepeatConfig {
+        window_days: 2,
+        similarity_threshold: 0.6,
+        dedup_minutes: 90,
+        channel_tiers: [(Channel::OnlineChat, ChannelTier::SelfService)]
+            .into_iter()
+            .collect(),
+        escalation_min_tier: ChannelTier::Executive,
+        escalation_signals: vec![Signal::Media, Signal::RepeatMention],
+    }
+}
+
+/// A configuration and a stream of complaints. The stream is interleaved
+/// with 0 to 130 complaints of unrelated customers, so that customer keys
+/// land on varied internal numbers and shards: merges then happen both
+/// within a shard and across shards.
+fn arb_stream() -> impl Strategy<Value = (RepeatConfig, Vec<Complaint>)> {
+    (
+        prop::bool::ANY,
+        0usize..130,
+        prop::collection::vec(arb_proto(), 1..60),
+    )
+        .prop_map(|(tight, padding, protos)| {
+            let config = if tight {
+                tight_config()
+            } else {
+                RepeatConfig::default()
+            };
+            let mut complaints: Vec<Complaint> = (0..padding)
+                .map(|i| {
+                    complaint(
+                        &format!("D{i:03}"),
+                        Some(&format!("D{i}")),
+                        None,
+                        base() - Duration::days(100),
+                    )
+                })
+                .collect();
+            complaints.extend(protos.iter().enumerate().map(|(i, p)| build(i, p)));
+            (config, complaints)
+        })
+}
+
+fn time_order(complaints: &[Complaint]) -> Vec<Complaint> {
+    let mut sorted = complaints.to_vec();
+    sorted.sort_by(|a, b| a.received_at.cmp(&b.received_at).then(a.id.cmp(&b.id)));
+    sorted
+}
+
+fn stream(detector: &RepeatDetector, complaints: &[Complaint]) -> Vec<Verdict> {
+    complaints
+        .iter()
+        .map(|c| {
+            detector
+                .intake(c)
+                .unwrap()
+                .verdict()
+                .cloned()
+                .expect("ids are unique")
+        })
+        .collect()
+}
+
+fn reference(config: &RepeatConfig, complaints: &[Complaint]) -> Vec<Verdict> {
+    let mut reference = Reference::new(config.clone());
+    complaints.iter().map(|c| reference.intake(c)).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn streaming_in_time_order_equals_the_reference((config, complaints) in arb_stream()) {
+        let ordered = time_order(&complaints);
+        let detector = RepeatDetector::new(config.clone()).unwrap();
+        prop_assert_eq!(stream(&detector, &ordered), reference(&config, &ordered));
+    }
+
+    #[test]
+    fn streaming_out_of_order_equals_the_reference((config, complaints) in arb_stream()) {
+        // Arrival order as generated: priors are what arrived before and was
+        // received no later.
+        let detector = RepeatDetector::new(config.clone()).unwrap();
+        prop_assert_eq!(stream(&detector, &complaints), reference(&config, &complaints));
+    }
+
+    #[test]
+    fn batch_in_any_order_equals_the_reference_in_time_order(
+        (config, complaints) in arb_stream().prop_flat_map(|(config, complaints)| {
+            (Just(config), Just(complaints).prop_shuffle())
+        })
+    ) {
+        let labels = label_batch(&config, None, &complaints).unwrap();
+        let expected = reference(&config, &time_order(&complaints));
+        for (complaint, label) in complaints.iter().zip(&labels) {
+            let want = expected.iter().find(|v| v.id == complaint.id).unwrap();
+            prop_assert_eq!(label.verdict(), Some(want));
+        }
+    }
+
+    #[test]
+    fn snapshot_restore_answers_as_before((config, complaints) in arb_stream()) {
+        let (first, rest) = complaints.split_at(complaints.len() / 2);
+        let detector = RepeatDetector::new(config).unwrap();
+        stream(&detector, first);
+        let restored = RepeatDetector::restore(&detector.snapshot()).unwrap();
+        prop_assert_eq!(restored.snapshot(), detector.snapshot());
+        prop_assert_eq!(stream(&restored, rest), stream(&detector, rest));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Edge cases named by the issue.
+// ---------------------------------------------------------------------------
+
+fn complaint(id: &str, customer: Option<&str>, phone: Option<&str>, at: DateTime<Utc>) -> Complaint {
+    Complaint {
+        id: id.to_owned(),
+        customer_id: customer.map(str::to_owned),
+        phone: phone.map(str::to_owned),
+        received_at: at,
+        channel: Channel::Hotline,
+        category: Some("broadband.outage".to_owned()),
+        text: None,
+        status: ComplaintStatus::Open,
+        closed_at: None,
+        severity: None,
+        signals: vec![],
+    }
+}
+
+fn judged(detector: &RepeatDetector, complaint: &Complaint) -> Verdict {
+    detector.intake(complaint).unwrap().verdict().cloned().unwrap()
+}
+
+fn closed(mut complaint: Complaint, at: DateTime<Utc>) -> Complaint {
+    complaint.status = ComplaintStatus::Closed;
+    complaint.closed_at = Some(at);
+    complaint
+}
+
+#[test]
+fn exactly_thirty_days_apart_is_inside_the_window() {
+    let detector = RepeatDetector::default();
+    judged(&detector, &complaint("A", Some("C1"), None, base()));
+    let verdict = judged(
+        &detector,
+        &complaint("B", Some("C1"), None, base() + Duration::days(30)),
+    );
+    assert_eq!(verdict.kind, RepeatKind::Repeat);
+    assert_eq!(verdict.matched[0].days_since, 30.0);
+    let late = base() + Duration::days(30) + Duration::milliseconds(1);
+    let detector = RepeatDetector::default();
+    judged(&detector, &complaint("A", Some("C1"), None, base()));
+    assert_eq!(
+        judged(&detector, &complaint("B", Some("C1"), None, late)).kind,
+        RepeatKind::New
+    );
+}
+
+#[test]
+fn same_timestamp_is_a_duplicate_and_not_counted() {
+    let detector = RepeatDetector::default();
+    judged(&detector, &complaint("A", Some("C1"), None, base()));
+    let verdict = judged(&detector, &complaint("A2", Some("C1"), None, base()));
+    assert_eq!(verdict.kind, RepeatKind::Duplicate);
+    assert_eq!(verdict.thread, "A");
+    // 59 minutes 59.999 seconds later: still a duplicate; one hour later: a repeat.
+    let almost = base() + Duration::hours(1) - Duration::milliseconds(1);
+    assert_eq!(
+        judged(&detector, &complaint("A3", Some("C1"), None, almost)).kind,
+        RepeatKind::Duplicate
+    );
+    let verdict = judged(
+        &detector,
+        &complaint(
+            "B",
+            Some("C1"),
+            None,
+            almost + Duration::hours(1) + Duration::milliseconds(1),
+        ),
+    );
+    assert_eq!(verdict.kind, RepeatKind::Repeat);
+    assert_eq!(verdict.matched.len(), 3);
+    assert_eq!(verdict.repeat_count, 1, "duplicates are not counted");
+    assert_eq!(verdict.thread, "A");
+}
+
+#[test]
+fn closed_exactly_at_the_new_complaints_time_counts_as_closed() {
+    let at = base() + Duration::days(2);
+    let detector = RepeatDetector::default();
+    detector
+        .intake(&closed(complaint("A", Some("C1"), None, base()), at))
+        .unwrap();
+    let verdict = judged(&detector, &complaint("B", Some("C1"), None, at));
+    assert_eq!(verdict.kind, RepeatKind::Second);
+    assert!(!verdict.matched[0].open);
+    let detector = RepeatDetector::default();
+    detector
+        .intake(&closed(
+            complaint("A", Some("C1"), None, base()),
+            at + Duration::milliseconds(1),
+        ))
+        .unwrap();
+    assert_eq!(
+        judged(&detector, &complaint("B", Some("C1"), None, at)).kind,
+        RepeatKind::Repeat
+    );
+}
+
+#[test]
+fn closing_is_an_update_not_a_new_complaint() {
+    let detector = RepeatDetector::default();
+    let first = complaint("A", Some("C1"), None, base());
+    judged(&detector, &first);
+    let update = detector
+        .intake(&closed(first.clone(), base() + Duration::days(1)))
+        .unwrap();
+    assert_eq!(
+        update,
+        Intake::Updated {
+            id: "A".into(),
+            status: ComplaintStatus::Closed
+        }
+    );
+    assert_eq!(detector.len(), 1);
+    let verdict = judged(
+        &detector,
+        &complaint("B", Some("C1"), None, base() + Duration::days(5)),
+    );
+    assert_eq!(verdict.kind, RepeatKind::Second);
+    assert_eq!(verdict.repeat_count, 1);
+    // Reopening makes it open again.
+    detector.intake(&first).unwrap();
+    assert_eq!(
+        detector
+            .check(&complaint("C", Some("C1"), None, base() + Duration::days(6)))
+            .unwrap()
+            .kind,
+        RepeatKind::Repeat
+    );
+}
+
+#[test]
+fn id_only_then_phone_only_then_both_links_the_customer() {
+    let detector = RepeatDetector::default();
+    let day = |d| base() + Duration::days(d);
+    assert_eq!(
+        judged(&detector, &complaint("A", Some("C1"), None, day(0))).kind,
+        RepeatKind::New
+    );
+    // Phone only: nothing links it to C1 yet.
+    assert_eq!(
+        judged(&detector, &complaint("B", None, Some("13812345678"), day(1))).kind,
+        RepeatKind::New
+    );
+    // Both keys: finds A (by id) and B (by phone), and links them.
+    let verdict = judged(
+        &detector,
+        &complaint("C", Some("C1"), Some("+86 138 1234 5678"), day(2)),
+    );
+    assert_eq!(verdict.kind, RepeatKind::Repeat);
+    let ids: Vec<_> = verdict.matched.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["B", "A"], "most recent first");
+    assert_eq!(verdict.thread, "B");
+    // Phone only again: now finds all three, including A filed under the id.
+    let verdict = judged(&detector, &complaint("D", None, Some("0086 13812345678"), day(3)));
+    let ids: BTreeSet<_> = verdict.matched.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, BTreeSet::from(["A", "B", "C"]));
+    assert_eq!(verdict.repeat_count, 3);
+    let counters = detector.customer_counters(Some("C1"), None, day(3)).unwrap();
+    assert_eq!(counters.complaints, 4);
+    assert_eq!(counters.repeats, 2);
+}
+
+#[test]
+fn customers_merging_within_one_shard_keep_all_their_history() {
+    // Keys get internal numbers in order of first appearance; 64 apart puts
+    // two customers in the same shard.
+    let detector = RepeatDetector::default();
+    judged(&detector, &complaint("A1", Some("A"), None, base()));
+    for i in 1..64 {
+        judged(
+            &detector,
+            &complaint(&format!("X{i}"), Some(&format!("X{i}")), None, base()),
+        );
+    }
+    judged(
+        &detector,
+        &complaint("P1", None, Some("13900000000"), base() + Duration::hours(2)),
+    );
+    judged(
+        &detector,
+        &complaint("A2", Some("A"), None, base() + Duration::hours(4)),
+    );
+    let verdict = judged(
+        &detector,
+        &complaint("AP", Some("A"), Some("13900000000"), base() + Duration::hours(6)),
+    );
+    let ids: Vec<_> = verdict.matched.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["A2", "P1", "A1"]);
+    let verdict = judged(
+        &detector,
+        &complaint("P2", None, Some("13900000000"), base() + Duration::hours(8)),
+    );
+    assert_eq!(verdict.matched.len(), 4);
+    assert_eq!(verdict.thread, "A1");
+    let restored = RepeatDetector::restore(&detector.snapshot()).unwrap();
+    let probe = complaint("Q", Some("A"), None, base() + Duration::hours(10));
+    assert_eq!(restored.check(&probe).unwrap(), detector.check(&probe).unwrap());
+    assert_eq!(detector.compact(base()), 0);
+    assert_eq!(detector.check(&probe).unwrap().matched.len(), 5);
+    assert_eq!(detector.len(), 68);
+}
+
+#[test]
+fn unknown_channel_is_rejected_and_unlisted_channels_keep_their_default_tier() {
+    let err = custinsight::from_json::<Complaint>(
+        "complaint",
+        r#"{"id": "T1", "customer_id": "C1", "received_at": "2026-11-02T09:30:00Z",
+            "channel": "fax", "category": "network.sms", "status": "open"}"#,
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("fax"), "{err}");
+    // Only the store is re-tiered; the regulator keeps its default tier.
+    let config = RepeatConfig {
+        channel_tiers: [(Channel::Store, ChannelTier::Executive)].into_iter().collect(),
+        ..RepeatConfig::default()
+    };
+    let detector = RepeatDetector::new(config).unwrap();
+    let mut first = complaint("A", Some("C1"), None, base());
+    first.channel = Channel::Store;
+    judged(&detector, &first);
+    let mut second = complaint("B", Some("C1"), None, base() + Duration::days(1));
+    second.channel = Channel::ExecutiveDesk;
+    assert!(
+        !judged(&detector, &second).escalated,
+        "executive is not above a store re-tiered to executive"
+    );
+    let mut third = complaint("C", Some("C1"), None, base() + Duration::days(2));
+    third.channel = Channel::Regulator;
+    assert!(judged(&detector, &third).escalated);
+}
+
+struct Stub;
+impl Categorize for Stub {
+    fn categorize(&self, text: &str) -> Option<String> {
+        if text.contains("broadband") {
+            Some("broadband.outage".into())
+        } else if text.contains("bill") {
+            Some("billing.unknown_charge".into())
+        } else {
+            None
+        }
+    }
+}
+
+#[test]
+fn missing_category_uses_the_categoriser_then_text_similarity() {
+    let mut a = complaint("A", Some("C1"), None, base());
+    a.category = None;
+    a.text = Some("the broadband is down again".into());
+    let mut b = complaint("B", Some("C1"), None, base() + Duration::days(1));
+    b.category = None;
+    b.text = Some("no internet at home, broadband dead since yesterday".into());
+    // With the categoriser both are broadband.outage: a repeat despite different wording.
+    let detector = RepeatDetector::default().with_categorizer(Arc::new(Stub));
+    judged(&detector, &a);
+    let verdict = judged(&detector, &b);
+    assert_eq!(verdict.kind, RepeatKind::Repeat);
+    assert_eq!(verdict.category.as_deref(), Some("broadband.outage"));
+    assert!(verdict.matched[0].same_category);
+    // Without it, they are compared by text alone, and the wordings differ.
+    let detector = RepeatDetector::default();
+    judged(&detector, &a);
+    assert_eq!(judged(&detector, &b).kind, RepeatKind::New);
+    // The same wording matches across any category.
+    let mut c = complaint("C", Some("C1"), None, base() + Duration::days(2));
+    c.category = None;
+    c.text = Some("The broadband is down AGAIN!".into());
+    let verdict = judged(&detector, &c);
+    assert_eq!(verdict.kind, RepeatKind::Repeat);
+    assert_eq!(verdict.matched[0].similarity, Some(1.0));
+    // Neither category nor text: a clear error.
+    let mut d = complaint("D", Some("C1"), None, base());
+    d.category = None;
+    let err = detector.intake(&d).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.to_string().starts_with("invalid category:"), "{err}");
+}
+
+#[test]
+fn level1_match_needs_similar_text() {
+    let detector = RepeatDetector::default();
+    let mut a = complaint("A", Some("C1"), None, base());
+    a.category = Some("billing.refund".into());
+    a.text = Some("refund of 50 yuan promised last month never arrived".into());
+    judged(&detector, &a);
+    let mut b = complaint("B", Some("C1"), None, base() + Duration::days(1));
+    b.category = Some("billing.plan_mismatch".into());
+    b.text = Some("Refund of 50 yuan promised last month never arrived!".into());
+    let verdict = judged(&detector, &b);
+    assert_eq!(verdict.kind, RepeatKind::Repeat);
+    assert!(!verdict.matched[0].same_category);
+    let mut c = complaint("C", Some("C1"), None, base() + Duration::days(2));
+    c.category = Some("billing.roaming".into());
+    c.text = Some("roaming charges from my trip to Japan are wrong".into());
+    assert_eq!(judged(&detector, &c).kind, RepeatKind::New);
+}
+
+#[test]
+fn escalation_by_channel_tier_and_by_signal() {
+    let detector = RepeatDetector::default();
+    let mut a = complaint("A", Some("C1"), None, base());
+    a.channel = Channel::App;
+    judged(&detector, &a);
+    let mut b = complaint("B", Some("C1"), None, base() + Duration::days(1));
+    b.channel = Channel::Regulator;
+    let verdict = judged(&detector, &b);
+    assert!(verdict.escalated);
+    // Lower than the earliest prior's tier, but with the media signal.
+    let mut c = complaint("C", Some("C1"), None, base() + Duration::days(2));
+    c.channel = Channel::Ivr;
+    c.signals = vec![Signal::Media];
+    assert!(judged(&detector, &c).escalated);
+    // A regulator signal without any prior is not an escalation.
+    let mut d = complaint("D", Some("C2"), None, base());
+    d.signals = vec![Signal::Regulator];
+    let verdict = judged(&detector, &d);
+    assert_eq!((verdict.kind, verdict.escalated), (RepeatKind::New, false));
+    let counters = detector
+        .customer_counters(Some("C1"), None, base() + Duration::days(2))
+        .unwrap();
+    assert_eq!(counters.escalated, 2);
+    assert_eq!(counters.tendency, EscalationTendency::Media);
+    assert_eq!(
+        detector
+            .customer_counters(Some("C2"), None, base())
+            .unwrap()
+            .tendency,
+        EscalationTendency::Regulator
+    );
+    assert_eq!(
+        detector.customer_counters(Some("nobody"), None, base()).unwrap(),
+        Default::default()
+    );
+}
+
+#[test]
+fn compaction_forgets_old_complaints_but_not_the_tendency() {
+    let detector = RepeatDetector::default();
+    let mut a = complaint("A", Some("C1"), None, base());
+    a.channel = Channel::Media;
+    judged(&detector, &a);
+    judged(
+        &detector,
+        &complaint("B", Some("C1"), None, base() + Duration::days(20)),
+    );
+    assert_eq!(detector.compact(base() + Duration::days(35)), 1);
+    assert_eq!(detector.len(), 1);
+    let now = base() + Duration::days(35);
+    let counters = detector.customer_counters(Some("C1"), None, now).unwrap();
+    assert_eq!(counters.complaints, 1);
+    assert_eq!(counters.tendency, EscalationTendency::Media);
+    let verdict = judged(&detector, &complaint("C", Some("C1"), None, now));
+    assert_eq!(verdict.matched.len(), 1);
+    assert_eq!(
+        verdict.thread, "A",
+        "the thread root outlives its compacted ticket"
+    );
+}
+
+#[test]
+fn the_stored_record_fits_the_memory_budget() {
+    const { assert!(RECORD_BYTES <= 128) };
+    assert_eq!(RECORD_BYTES, 56);
+}
+
+// ---------------------------------------------------------------------------
+// Snapshots.
+// ---------------------------------------------------------------------------
+
+fn sample_detector() -> RepeatDetector {
+    let detector = RepeatDetector::default();
+    for i in 0..50 {
+        let mut c = complaint(
+            &format!("T{i}"),
+            Some(&format!("C{}", i % 7)),
+            (i % 3 == 0).then_some("13812345678"),
+            base() + Duration::hours(i * 13),
+        );
+        c.text = Some(TEXTS[i as usize % TEXTS.len()].to_owned());
+        detector.intake(&c).unwrap();
+    }
+    detector
+}
+
+#[test]
+fn truncated_or_corrupted_snapshots_are_rejected() {
+    let snapshot = sample_detector().snapshot();
+    for len in (0..snapshot.len()).step_by(7).chain([snapshot.len() - 1]) {
+        let err = RepeatDetector::restore(&snapshot[..len]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::SnapshotFormat, "{err}");
+        assert!(err.to_string().contains("truncated"), "{err}");
+    }
+    for index in (0..snapshot.len()).step_by(11) {
+        let mut corrupted = snapshot.clone();
+        corrupted[index] ^= 0x10;
+        let err = RepeatDetector::restore(&corrupted).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::SnapshotFormat, "{err}");
+    }
+    let mut corrupted = snapshot.clone();
+    corrupted[40] ^= 1;
+    assert!(RepeatDetector::restore(&corrupted)
+        .unwrap_err()
+        .to_string()
+        .contains("corrupted"));
+}
+
+#[test]
+fn restored_detector_answers_exactly_as_before() {
+    let detector = sample_detector();
+    let restored = RepeatDetector::restore(&detector.snapshot()).unwrap();
+    assert_eq!(restored.len(), detector.len());
+    assert_eq!(restored.config(), detector.config());
+    for i in 0..10 {
+        let mut probe = complaint(
+            &format!("P{i}"),
+            Some(&format!("C{i}")),
+            None,
+            base() + Duration::days(i),
+        );
+        probe.text = Some(TEXTS[i as usize % TEXTS.len()].to_owned());
+        assert_eq!(restored.check(&probe).unwrap(), detector.check(&probe).unwrap());
+        assert_eq!(
+            restored.customer_counters(Some(&format!("C{i}")), None, base() + Duration::days(i)),
+            detector.customer_counters(Some(&format!("C{i}")), None, base() + Duration::days(i))
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Concurrency.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn concurrent_intake_loses_and_double_counts_nothing() {
+    const THREADS: usize = 8;
+    const PER_THREAD: usize = 400;
+    let detector = Arc::new(RepeatDetector::default());
+    // Every thread writes for customers shared with the other threads, and
+    // every tenth complaint links a customer id to a shared phone, so groups
+    // merge across shards while other threads write into them.
+    let make = |t: usize, i: usize| {
+        let n = t * PER_THREAD + i;
+        let customer = format!("C{}", n % 37);
+        let phone = format!("1390000{:04}", n % 11);
+        let mut c = complaint(
+            &format!("T{n}"),
+            Some(&customer),
+            None,
+            base() + Duration::minutes(n as i64 * 7),
+        );
+        if n % 5 == 0 {
+            c.customer_id = None;
+            c.phone = Some(phone);
+        } else if n % 10 == 3 {
+            c.phone = Some(phone);
+        }
+        c
+    };
+    std::thread::scope(|scope| {
+        for t in 0..THREADS {
+            let detector = Arc::clone(&detector);
+            scope.spawn(move || {
+                for i in 0..PER_THREAD {
+                    assert!(detector.intake(&make(t, i)).unwrap().verdict().is_some());
+                }
+            });
+        }
+    });
+    let all: Vec<Complaint> = (0..THREADS)
+        .flat_map(|t| (0..PER_THREAD).map(move |i| (t, i)))
+        .map(|(t, i)| make(t, i))
+        .collect();
+    assert_eq!(detector.len(), THREADS * PER_THREAD);
+    // Every complaint is remembered exactly once: sending it again is an update.
+    for c in &all {
+        assert!(
+            matches!(detector.intake(c).unwrap(), Intake::Updated { .. }),
+            "{} lost",
+            c.id
+        );
+    }
+    assert_eq!(detector.len(), THREADS * PER_THREAD);
+    // The remembered set equals a sequential run's: the same matches for probes.
+    let sequential = RepeatDetector::default();
+    for c in time_order(&all) {
+        sequential.intake(&c).unwrap();
+    }
+    for customer in 0..37 {
+        let probe = complaint(
+            "probe",
+            Some(&format!("C{customer}")),
+            None,
+            base() + Duration::days(23),
+        );
+        let ids = |d: &RepeatDetector| -> HashSet<String> {
+            d.check(&probe)
+                .unwrap()
+                .matched
+                .into_iter()
+                .map(|m| m.id)
+                .collect()
+        };
+        assert_eq!(ids(&detector), ids(&sequential), "customer C{customer}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Batch summary, and a real data set.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn summary_counts_rates_by_category_channel_and_month() {
+    let mut rows = vec![
+        complaint("A", Some("C1"), None, base()),
+        complaint("B", Some("C1"), None, base() + Duration::days(2)),
+        complaint(
+            "B2",
+            Some("C1"),
+            None,
+            base() + Duration::days(2) + Duration::minutes(5),
+        ),
+        complaint("C", Some("C2"), None, base() + Duration::days(40)),
+    ];
+    rows[3].channel = Channel::App;
+    rows[3].category = Some("network.sms".into());
+    rows.push(closed(rows[0].clone(), base() + Duration::days(1)));
+    let labels = label_batch(&RepeatConfig::default(), None, &rows).unwrap();
+    assert!(labels[4].verdict().is_none());
+    let summary = summarize(&rows, &labels, Some(20_000)).unwrap();
+    assert_eq!(summary.updates, 1);
+    assert_eq!(summary.overall.complaints, 3);
+    assert_eq!(summary.overall.duplicates, 1);
+    // A is closed by the update row, which is replayed at A's receive time
+    // (ticket-id order), so B is a second complaint.
+    assert_eq!(summary.overall.seconds, 1);
+    assert!((summary.overall.second_rate - 1.0 / 3.0).abs() < 1e-12);
+    assert_eq!(summary.by_category["broadband.outage"].complaints, 2);
+    assert_eq!(summary.by_channel[&Channel::App].complaints, 1);
+    assert_eq!(summary.by_month["2026-01"].complaints, 2);
+    assert_eq!(summary.by_month["2026-02"].per_10k_customers, Some(0.5));
+    assert!(summarize(&rows, &labels[1..], None).is_err());
+}
+
+/// A minimal RFC 4180 reader: quoted fields, doubled quotes, newlines inside quotes.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, '\r') => {}
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+/// Customer tweets to @SpotifyCares (real, anonymised TWCS extract): customer
+/// id + timestamp + text, no category, so issues are told by text similarity.
+fn spotify_complaints() -> Option<Vec<Complaint>> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/twcs-customer-support/spotifycares_support_requests.csv"
+    );
+    let Ok(text) = std::fs::read_to_string(path) else {
+        eprintln!("skipping: {path} is absent (the shared public data sets are not checked out beside the repository)");
+        return None;
+    };
+    let mut complaints = Vec::new();
+    for row in parse_csv(&text).into_iter().skip(1) {
+        if row.len() != 9 || row[4] != "True" {
+            continue; // rows broken by stray carriage returns, as SOURCE.md says
+        }
+        let Ok(at) = DateTime::parse_from_str(&row[5], "%a %b %d %H:%M:%S %z %Y") else {
+            continue;
+        };
+        complaints.push(Complaint {
+            id: row[2].clone(),
+            customer_id: Some(row[3].clone()),
+            phone: None,
+            received_at: at.with_timezone(&Utc),
+            channel: Channel::Web,
+            category: None,
+            text: Some(row[6].replace("@SpotifyCares", "")),
+            status: ComplaintStatus::Open,
+            closed_at: None,
+            severity: None,
+            signals: vec![],
+        });
+    }
+    Some(complaints)
+}
+
+#[test]
+fn real_tweets_batch_equals_streaming_and_the_reference() {
+    let Some(mut complaints) = spotify_complaints() else {
+        return;
+    };
+    complaints.retain(|c| c.text.as_deref().and_then(TextSignature::of).is_some());
+    assert!(complaints.len() > 15_000, "{}", complaints.len());
+    let config = RepeatConfig::default();
+    let labels = label_batch(&config, None, &complaints).unwrap();
+    let ordered = time_order(&complaints);
+    let detector = RepeatDetector::new(config.clone()).unwrap();
+    let streamed = stream(&detector, &ordered);
+    for verdict in &streamed {
+        let index = complaints.iter().position(|c| c.id == verdict.id).unwrap();
+        assert_eq!(labels[index].verdict(), Some(verdict));
+    }
+    // The O(n²) reference on the first 1,500 complaints in time order.
+    let head = &ordered[..1_500];
+    let fresh = RepeatDetector::new(config.clone()).unwrap();
+    assert_eq!(stream(&fresh, head), reference(&config, head));
+    let summary = summarize(&complaints, &labels, None).unwrap();
+    eprintln!(
+        "spotify tweets: {} complaints, repeat rate {:.4}, duplicates {}",
+        summary.overall.complaints, summary.overall.repeat_rate, summary.overall.duplicates
+    );
+    assert!(summary.overall.repeats + summary.overall.duplicates > 0);
+}
+
+#[test]
+fn generated_streams_exercise_every_kind() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let mut kinds = std::collections::BTreeMap::new();
+    let mut escalated = 0;
+    for _ in 0..100 {
+        let (config, complaints) = arb_stream().new_tree(&mut runner).unwrap().current();
+        for verdict in reference(&config, &time_order(&complaints)) {
+            *kinds.entry(verdict.kind).or_insert(0) += 1;
+            escalated += usize::from(verdict.escalated);
+        }
+    }
+    assert_eq!(kinds.len(), 4, "{kinds:?}");
+    assert!(kinds.values().all(|&n| n >= 50), "{kinds:?}");
+    assert!(escalated >= 50, "{escalated}");
+}
