@@ -60,13 +60,14 @@
 
 mod builder;
 mod channel;
+pub mod churn;
 mod complaint;
-#[allow(dead_code)] // used by the model and snapshot formats landing next
 mod envelope;
 mod error;
 mod event;
 mod money;
 mod phone;
+pub mod popup;
 mod profile;
 pub mod schema;
 pub mod synth;
@@ -75,6 +76,8 @@ pub mod text;
 mod validate;
 
 pub use builder::{BuildReport, ProfileBuilder};
+pub use churn::ChurnModel;
+pub use popup::{pop_up, Opportunity, OpportunityKind, PopUp, PopUpConfig};
 pub use channel::{Channel, ChannelTier};
 pub use complaint::{Complaint, ComplaintStatus};
 pub use error::{from_json, Error, ErrorKind, Result};
