@@ -1,1 +1,78 @@
-fn main() {}
+//! Builds unified customer profiles from source-system events and prints
+//! them: a summary line per customer, then the full profile of one.
+//!
+//! ```text
+//! cargo run --example profiles                       # the bundled sample
+//! cargo run --example profiles -- events.jsonl       # your own JSON lines
+//! cargo run --example profiles -- events.jsonl --all # every profile as JSON
+//! ```
+
+use std::io::BufRead;
+
+use custinsight::{CustomerProfile, ProfileBuilder, SourceEvent};
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/sample_events.jsonl");
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let print_all = args.iter().any(|arg| arg == "--all");
+    let path = args
+        .iter()
+        .find(|arg| !arg.starts_with("--"))
+        .map_or(SAMPLE, String::as_str);
+
+    let file = std::fs::File::open(path).map_err(|err| format!("cannot open {path}: {err}"))?;
+    let mut builder = ProfileBuilder::new();
+    let mut rejected = 0;
+    for (number, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Err(err) = SourceEvent::from_json(&line).and_then(|event| builder.add(event)) {
+            rejected += 1;
+            eprintln!("{path}:{}: {err}", number + 1);
+        }
+    }
+    let accepted = builder.accepted();
+    let profiles = builder.build();
+    println!(
+        "{accepted} events from {path} folded into {} profiles ({rejected} rejected)\n",
+        profiles.len()
+    );
+    println!(
+        "{:<12} {:<13} {:<6} {:<15} {:>9} {:>8} {:>5} {:>8} {:>10}",
+        "customer", "phone", "name", "status", "balance", "fee", "bills", "contacts", "complaints"
+    );
+    for profile in &profiles {
+        print_summary(profile);
+    }
+    if print_all {
+        for profile in &profiles {
+            println!("{}", serde_json::to_string_pretty(profile)?);
+        }
+    } else if let Some(busiest) = profiles
+        .iter()
+        .max_by_key(|profile| (profile.complaints.len(), profile.contacts.len()))
+    {
+        println!("\nThe busiest customer's full profile:");
+        println!("{}", serde_json::to_string_pretty(busiest)?);
+    }
+    Ok(())
+}
+
+fn print_summary(profile: &CustomerProfile) {
+    let open = profile.complaints.iter().filter(|c| c.is_open()).count();
+    println!(
+        "{:<12} {:<13} {:<6} {:<15} {:>9} {:>8} {:>5} {:>8} {:>10}",
+        profile.customer_id.as_deref().unwrap_or("(unknown)"),
+        profile.identity.phones.first().map_or("", String::as_str),
+        profile.identity.name.as_deref().unwrap_or(""),
+        format!("{:?}", profile.account.status),
+        profile.account.balance.to_string(),
+        profile.account.recurring_fee.to_string(),
+        profile.bills.len(),
+        profile.contacts.len(),
+        format!("{}/{open} open", profile.complaints.len()),
+    );
+}

@@ -149,7 +149,8 @@ impl SourceEvent {
     /// # Errors
     /// [`Error::Parse`] or [`Error::InvalidField`] naming the field.
     pub fn from_json(json: &str) -> Result<SourceEvent> {
-        let event: SourceEvent = crate::from_json("event JSON", json)?;
+        let event: SourceEvent =
+            crate::from_json("event JSON", json).map_err(|err| locate_payload_error(json).unwrap_or(err))?;
         event.validate()?;
         Ok(event)
     }
@@ -186,6 +187,40 @@ impl SourceEvent {
             }
         }
         Ok(())
+    }
+}
+
+/// serde buffers an internally tagged enum before choosing the variant, so a
+/// parse error inside the payload is reported at `payload` only. Parsing the
+/// payload again as its variant's own type recovers the field path
+/// (`payload.balance`).
+fn locate_payload_error(json: &str) -> Option<Error> {
+    fn path_of<T: serde::de::DeserializeOwned>(payload: serde_json::Value) -> Option<Error> {
+        let err = serde_path_to_error::deserialize::<_, T>(payload).err()?;
+        Some(Error::Parse {
+            what: "event JSON".to_owned(),
+            location: format!("payload.{}", err.path()),
+            reason: err.into_inner().to_string(),
+        })
+    }
+    let value: serde_json::Value = serde_json::from_str(json).ok()?;
+    let mut payload = value.get("payload")?.as_object()?.clone();
+    let tag = payload.remove("type")?;
+    let payload = serde_json::Value::Object(payload);
+    match tag.as_str()? {
+        "identity" => path_of::<IdentityUpdate>(payload),
+        "account" => path_of::<AccountUpdate>(payload),
+        "usage" => path_of::<MonthlyUsage>(payload),
+        "bill" => path_of::<Bill>(payload),
+        "payment" => path_of::<Payment>(payload),
+        "contact" => path_of::<Contact>(payload),
+        "complaint" => path_of::<Complaint>(payload),
+        "retention_task" => path_of::<RetentionTask>(payload),
+        "audit_anomaly" => path_of::<AuditAnomaly>(payload),
+        "order" => path_of::<OnlineOrder>(payload),
+        "watch_list" => path_of::<WatchListMembership>(payload),
+        "tags" => path_of::<TagsUpdate>(payload),
+        _ => None,
     }
 }
 

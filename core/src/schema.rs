@@ -34,3 +34,48 @@ fn pretty(schema: schemars::Schema) -> String {
     text.push('\n');
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The checked-in schema files are what the types generate. Run with
+    /// `UPDATE_SCHEMAS=1` to rewrite them after changing a type.
+    #[test]
+    fn checked_in_schemas_match_the_types() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
+        let update = std::env::var_os("UPDATE_SCHEMAS").is_some();
+        let mut stale = Vec::new();
+        for (name, generated) in super::all() {
+            let path = dir.join(name);
+            let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+            if on_disk != generated {
+                if update {
+                    std::fs::write(&path, &generated).expect("write schema");
+                } else {
+                    stale.push(name);
+                }
+            }
+        }
+        assert!(
+            stale.is_empty(),
+            "{stale:?} differ from the types; run `UPDATE_SCHEMAS=1 cargo test -p custinsight schema` and commit"
+        );
+    }
+
+    #[test]
+    fn schemas_describe_the_tagged_payload_and_money() {
+        let event = super::event_schema();
+        for tag in [
+            "\"account\"",
+            "\"complaint\"",
+            "\"watch_list\"",
+            "\"retention_task\"",
+        ] {
+            assert!(event.contains(tag), "event schema lacks {tag}");
+        }
+        let profile: serde_json::Value = serde_json::from_str(&super::profile_schema()).unwrap();
+        assert_eq!(profile["$defs"]["Money"]["type"], "number");
+        assert_eq!(profile["additionalProperties"], false);
+    }
+}

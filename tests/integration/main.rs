@@ -1,1 +1,3 @@
-//! Integration tests.
+//! Integration tests of custinsight, as one binary (see `Cargo.toml`).
+
+mod profile;

@@ -1,0 +1,141 @@
+"""custinsight: customer insight for telecom and cable operators.
+
+Unified customer profiles built from source-system events, call-intent
+prediction, complaint classification, repeat-complaint detection and
+cross-system audit, from a Rust core shared with the C ABI.
+
+Records cross the boundary as JSON (the schemas are in ``json_schemas()``),
+so every function accepts either a ``dict`` or a JSON ``str`` and returns
+plain Python objects.
+
+Errors are subclasses of :class:`custinsight.Error`:
+:class:`InvalidInputError` (the message names the bad field or row),
+:class:`ConfigError`, :class:`ModelFormatError`, :class:`SnapshotFormatError`
+and :class:`TrainingError`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Mapping, Optional, Union
+
+from . import _custinsight
+from ._custinsight import (
+    ConfigError,
+    Error,
+    InvalidInputError,
+    ModelFormatError,
+    SnapshotFormatError,
+    TrainingError,
+    __version__,
+    normalize_phone,
+    version,
+)
+
+__all__ = [
+    "__version__",
+    "version",
+    "normalize_phone",
+    "validate_profile",
+    "json_schemas",
+    "ProfileBuilder",
+    "Error",
+    "InvalidInputError",
+    "ConfigError",
+    "ModelFormatError",
+    "SnapshotFormatError",
+    "TrainingError",
+]
+
+Record = Union[str, Mapping[str, Any]]
+
+
+def _to_json(record: Record) -> str:
+    if isinstance(record, str):
+        return record
+    try:
+        return json.dumps(record, ensure_ascii=False, default=_json_default)
+    except TypeError as err:
+        raise InvalidInputError(f"record is not JSON-serialisable: {err}") from None
+
+
+def _json_default(value: Any) -> Any:
+    # datetime and date become ISO 8601 text, which the core parses.
+    isoformat = getattr(value, "isoformat", None)
+    if isoformat is not None:
+        return isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+def validate_profile(profile: Record) -> dict:
+    """Validates a customer profile and returns it in canonical form.
+
+    Raises:
+        InvalidInputError: naming the offending field, e.g.
+            ``invalid complaints[2].closed_at: ... is before received_at ...``.
+
+    Example:
+        >>> validate_profile({"customer_id": "C1", "account": {"balance": 12.5}})["account"]["balance"]
+        12.5
+    """
+    return json.loads(_custinsight.canonical_profile_json(_to_json(profile)))
+
+
+def json_schemas() -> dict:
+    """The JSON Schemas of the profile, event and complaint types, by file name."""
+    return {name: json.loads(text) for name, text in _custinsight.json_schemas()}
+
+
+class ProfileBuilder:
+    """Folds source-system events into one unified profile per customer.
+
+    Events may arrive in any order: for single-valued fields the newest event
+    wins; lists merge by id; events keyed only by phone number join the
+    customer the number belongs to. Thread-safe.
+
+    Example:
+        >>> builder = ProfileBuilder()
+        >>> builder.add_event({"event_id": "1", "source": "crm", "at": "2026-01-01T00:00:00Z",
+        ...                    "customer_id": "C1", "payload": {"type": "identity", "name": "Li"}})
+        >>> builder.profile("C1")["identity"]["name"]
+        'Li'
+    """
+
+    def __init__(self) -> None:
+        self._inner = _custinsight.ProfileBuilder()
+
+    def add_event(self, event: Record) -> None:
+        """Validates one event and folds it in.
+
+        Raises:
+            InvalidInputError: naming the event and field; nothing is changed.
+        """
+        self._inner.add_event_json(_to_json(event))
+
+    def add_events(self, events: Iterable[Record]) -> dict:
+        """Folds many events without stopping at a bad one (the GIL is released).
+
+        Returns:
+            ``{"accepted": n, "rejected": [(position, message), ...]}``
+        """
+        accepted, rejected = self._inner.add_events_json([_to_json(event) for event in events])
+        return {"accepted": accepted, "rejected": rejected}
+
+    @property
+    def accepted(self) -> int:
+        """Number of events accepted so far."""
+        return self._inner.accepted
+
+    def profile(self, customer_id: str) -> Optional[dict]:
+        """The current profile of ``customer_id``, or None."""
+        text = self._inner.profile_json(customer_id)
+        return None if text is None else json.loads(text)
+
+    def profile_by_phone(self, phone: str) -> Optional[dict]:
+        """The current profile of whoever ``phone`` belongs to, or None."""
+        text = self._inner.profile_by_phone_json(phone)
+        return None if text is None else json.loads(text)
+
+    def build(self) -> list:
+        """Every profile, customers sorted by id; leaves the builder empty."""
+        return [json.loads(text) for text in self._inner.take_profiles_json()]
