@@ -11,7 +11,9 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use custinsight::churn::{cross_validate, ibm_dataset, iranian_dataset, stratified_folds, Dataset, TrainParams};
+use custinsight::churn::{
+    cross_validate, ibm_dataset, iranian_dataset, stratified_folds, Dataset, TrainParams,
+};
 
 const SEED: u64 = 20261124;
 const FOLDS: usize = 5;
@@ -24,15 +26,21 @@ fn params_from_args() -> TrainParams {
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
         let value = pair.get(1).map(String::as_str).unwrap_or_default();
-        let bad = || panic!("bad value {value:?} for {}", pair[0]);
+        macro_rules! parse {
+            () => {
+                value
+                    .parse()
+                    .unwrap_or_else(|_| panic!("bad value {value:?} for {}", pair[0]))
+            };
+        }
         match pair[0].as_str() {
-            "--trees" => params.trees = value.parse().unwrap_or_else(|_| bad()),
-            "--lr" => params.learning_rate = value.parse().unwrap_or_else(|_| bad()),
-            "--leaves" => params.max_leaves = value.parse().unwrap_or_else(|_| bad()),
-            "--depth" => params.max_depth = value.parse().unwrap_or_else(|_| bad()),
-            "--min-leaf" => params.min_samples_leaf = value.parse().unwrap_or_else(|_| bad()),
-            "--l2" => params.l2 = value.parse().unwrap_or_else(|_| bad()),
-            "--bins" => params.max_bins = value.parse().unwrap_or_else(|_| bad()),
+            "--trees" => params.trees = parse!(),
+            "--lr" => params.learning_rate = parse!(),
+            "--leaves" => params.max_leaves = parse!(),
+            "--depth" => params.max_depth = parse!(),
+            "--min-leaf" => params.min_samples_leaf = parse!(),
+            "--l2" => params.l2 = parse!(),
+            "--bins" => params.max_bins = parse!(),
             other => panic!("unknown option {other}"),
         }
     }
@@ -64,9 +72,15 @@ fn evaluate(name: &str, data: &Dataset, params: &TrainParams) {
     let start = Instant::now();
     let report = cross_validate(data, params, &folds).expect("training succeeds");
     let elapsed = start.elapsed();
-    println!("{name}: {} rows, {churners} churners, {FOLDS}-fold stratified CV (seed {SEED}), folds in {path}", data.len());
+    println!(
+        "{name}: {} rows, {churners} churners, {FOLDS}-fold stratified CV (seed {SEED}), folds in {path}",
+        data.len()
+    );
     for fold in &report.folds {
-        println!("  fold {}: ROC AUC {:.4}, precision@top10% {:.4}", fold.fold, fold.auc, fold.precision_at_decile);
+        println!(
+            "  fold {}: ROC AUC {:.4}, precision@top10% {:.4}",
+            fold.fold, fold.auc, fold.precision_at_decile
+        );
     }
     println!(
         "  custinsight boosted trees: mean ROC AUC {:.4}, mean precision@top10% {:.4} ({:.2} s for {FOLDS} fits)",

@@ -76,14 +76,14 @@ pub mod text;
 mod validate;
 
 pub use builder::{BuildReport, ProfileBuilder};
-pub use churn::ChurnModel;
-pub use popup::{pop_up, Opportunity, OpportunityKind, PopUp, PopUpConfig};
 pub use channel::{Channel, ChannelTier};
+pub use churn::ChurnModel;
 pub use complaint::{Complaint, ComplaintStatus};
 pub use error::{from_json, Error, ErrorKind, Result};
 pub use event::{AccountUpdate, EventPayload, IdentityUpdate, SourceEvent, TagsUpdate};
 pub use money::Money;
 pub use phone::normalize_phone;
+pub use popup::{pop_up, Opportunity, OpportunityKind, PopUp, PopUpConfig};
 pub use profile::{
     Account, AccountStatus, AnomalyCode, AuditAnomaly, Bill, Contact, CustomerProfile, HandledBy, Identity,
     MonthlyUsage, OnlineOrder, OrderStatus, Payment, PaymentType, Plan, RetentionTask, Segment, SourceSystem,

@@ -19,12 +19,20 @@ fn number(field: &str, line: usize, column: &str) -> Result<f64> {
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite())
-        .ok_or_else(|| Error::invalid(format!("line {line}, column {column:?}"), format!("{field:?} is not a number")))
+        .ok_or_else(|| {
+            Error::invalid(
+                format!("line {line}, column {column:?}"),
+                format!("{field:?} is not a number"),
+            )
+        })
 }
 
 fn split_line(line: &str, number: usize) -> Result<Vec<&str>> {
     if line.contains('"') {
-        return Err(Error::invalid(format!("line {number}"), "quoted fields are not supported"));
+        return Err(Error::invalid(
+            format!("line {number}"),
+            "quoted fields are not supported",
+        ));
     }
     Ok(line.split(',').collect())
 }
@@ -62,8 +70,14 @@ fn split_line(line: &str, number: usize) -> Result<Vec<&str>> {
 /// missing column.
 pub fn iranian_dataset(csv: &str) -> Result<Dataset> {
     let mut lines = csv.lines().enumerate();
-    let (_, header) = lines.next().ok_or_else(|| Error::invalid("header", "the file is empty"))?;
-    let header: Vec<&str> = header.trim_start_matches('\u{feff}').split(',').map(str::trim).collect();
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| Error::invalid("header", "the file is empty"))?;
+    let header: Vec<&str> = header
+        .trim_start_matches('\u{feff}')
+        .split(',')
+        .map(str::trim)
+        .collect();
     let columns: [(&str, f64, bool); 13] = [
         ("Call  Failure", 1.0, false),
         ("Complains", 1.0, false),
@@ -100,12 +114,19 @@ pub fn iranian_dataset(csv: &str) -> Result<Dataset> {
         }
         for ((name, divisor, is_code_two), &index) in columns.iter().zip(&indices) {
             let value = number(fields[index], i + 1, name)?;
-            rows.push(if *is_code_two { f64::from(u8::from(value == 2.0)) } else { value / divisor });
+            rows.push(if *is_code_two {
+                f64::from(u8::from(value == 2.0))
+            } else {
+                value / divisor
+            });
         }
         labels.push(number(fields[churn], i + 1, "Churn")? == 1.0);
     }
     Dataset::new(
-        crate::churn::PROFILE_FEATURES.iter().map(|s| (*s).to_owned()).collect(),
+        crate::churn::PROFILE_FEATURES
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
         rows,
         labels,
     )
@@ -122,8 +143,14 @@ pub fn iranian_dataset(csv: &str) -> Result<Dataset> {
 /// the known categories.
 pub fn ibm_dataset(csv: &str) -> Result<Dataset> {
     let mut lines = csv.lines().enumerate();
-    let (_, header) = lines.next().ok_or_else(|| Error::invalid("header", "the file is empty"))?;
-    let header: Vec<&str> = header.trim_start_matches('\u{feff}').split(',').map(str::trim).collect();
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| Error::invalid("header", "the file is empty"))?;
+    let header: Vec<&str> = header
+        .trim_start_matches('\u{feff}')
+        .split(',')
+        .map(str::trim)
+        .collect();
     let names: Vec<&str> = header
         .iter()
         .copied()

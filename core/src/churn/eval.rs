@@ -119,7 +119,10 @@ pub struct CvReport {
 /// training errors of [`ChurnModel::train`].
 pub fn cross_validate(data: &Dataset, params: &TrainParams, folds: &[usize]) -> Result<CvReport> {
     if folds.len() != data.len() {
-        return Err(Error::invalid("folds", format!("{} folds for {} rows", folds.len(), data.len())));
+        return Err(Error::invalid(
+            "folds",
+            format!("{} folds for {} rows", folds.len(), data.len()),
+        ));
     }
     let k = folds.iter().max().map_or(0, |&m| m + 1);
     let results: Vec<Result<(FoldResult, Vec<(usize, f64)>)>> = (0..k)

@@ -45,7 +45,11 @@ impl Tree {
                 return i;
             }
             let v = x[node.feature as usize];
-            let go_left = if v.is_nan() { node.missing_left } else { v <= node.threshold };
+            let go_left = if v.is_nan() {
+                node.missing_left
+            } else {
+                v <= node.threshold
+            };
             i = if go_left { node.left } else { node.right } as usize;
         }
     }
@@ -65,7 +69,11 @@ impl Tree {
                 return self.nodes[0].value;
             }
             let v = x[node.feature as usize];
-            let go_left = if v.is_nan() { node.missing_left } else { v <= node.threshold };
+            let go_left = if v.is_nan() {
+                node.missing_left
+            } else {
+                v <= node.threshold
+            };
             let next = if go_left { node.left } else { node.right } as usize;
             contributions[node.feature as usize] += self.nodes[next].value - node.value;
             i = next;
@@ -77,7 +85,7 @@ impl Tree {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrainParams {
-    /// Boosting rounds (trees); default 200.
+    /// Boosting rounds (trees); default 100.
     pub trees: u32,
     /// Shrinkage applied to each tree; default 0.1.
     pub learning_rate: f64,
@@ -87,7 +95,7 @@ pub struct TrainParams {
     pub max_depth: u32,
     /// Fewest training rows in a leaf; default 20.
     pub min_samples_leaf: u32,
-    /// L2 regularisation of leaf values; default 1.0.
+    /// L2 regularisation of leaf values; default 0.
     pub l2: f64,
     /// Bins per feature (at most 255); default 255.
     pub max_bins: u32,
@@ -96,12 +104,12 @@ pub struct TrainParams {
 impl Default for TrainParams {
     fn default() -> Self {
         TrainParams {
-            trees: 200,
+            trees: 100,
             learning_rate: 0.1,
             max_leaves: 31,
             max_depth: 0,
             min_samples_leaf: 20,
-            l2: 1.0,
+            l2: 0.0,
             max_bins: 255,
         }
     }
@@ -114,7 +122,10 @@ impl TrainParams {
             return Err(Error::config("trees", "must be at least 1"));
         }
         if !(self.learning_rate > 0.0 && self.learning_rate <= 1.0) {
-            return Err(Error::config("learning_rate", format!("{} is outside (0, 1]", self.learning_rate)));
+            return Err(Error::config(
+                "learning_rate",
+                format!("{} is outside (0, 1]", self.learning_rate),
+            ));
         }
         if self.max_leaves < 2 {
             return Err(Error::config("max_leaves", "must be at least 2"));
@@ -123,10 +134,16 @@ impl TrainParams {
             return Err(Error::config("min_samples_leaf", "must be at least 1"));
         }
         if !(self.l2 >= 0.0 && self.l2.is_finite()) {
-            return Err(Error::config("l2", format!("{} must be a finite number at least 0", self.l2)));
+            return Err(Error::config(
+                "l2",
+                format!("{} must be a finite number at least 0", self.l2),
+            ));
         }
         if !(2..=255).contains(&self.max_bins) {
-            return Err(Error::config("max_bins", format!("{} is outside 2..=255", self.max_bins)));
+            return Err(Error::config(
+                "max_bins",
+                format!("{} is outside 2..=255", self.max_bins),
+            ));
         }
         Ok(())
     }
@@ -210,15 +227,19 @@ impl Grower<'_> {
         if (rows.len() as u32) < 2 * min_leaf {
             return None;
         }
-        let (g_total, h_total) = rows
-            .iter()
-            .fold((0.0, 0.0), |(g, h), &r| (g + grad[r as usize], h + hess[r as usize]));
+        let (g_total, h_total) = rows.iter().fold((0.0, 0.0), |(g, h), &r| {
+            (g + grad[r as usize], h + hess[r as usize])
+        });
         let parent = self.score(g_total, h_total);
         let mut best: Option<Split> = None;
         let mut hist = [Bucket::default(); 256];
         for f in 0..self.n_features {
             let n_bins = self.cuts[f].len() + 1;
-            if n_bins < 2 && !rows.iter().any(|&r| self.bins[f * self.n + r as usize] == MISSING) {
+            if n_bins < 2
+                && !rows
+                    .iter()
+                    .any(|&r| self.bins[f * self.n + r as usize] == MISSING)
+            {
                 continue;
             }
             hist[..n_bins].fill(Bucket::default());
@@ -254,7 +275,12 @@ impl Grower<'_> {
                     }
                     let gain = self.score(lg, lh) + self.score(rg, rh) - parent;
                     if gain > 1e-9 && best.is_none_or(|s| gain > s.gain) {
-                        best = Some(Split { gain, feature: f, bin: b, missing_left });
+                        best = Some(Split {
+                            gain,
+                            feature: f,
+                            bin: b,
+                            missing_left,
+                        });
                     }
                 }
             }
@@ -264,7 +290,12 @@ impl Grower<'_> {
                 if lh >= 1e-3 && missing.h >= 1e-3 {
                     let gain = self.score(lg, lh) + self.score(missing.g, missing.h) - parent;
                     if gain > 1e-9 && best.is_none_or(|s| gain > s.gain) {
-                        best = Some(Split { gain, feature: f, bin: n_bins - 1, missing_left: false });
+                        best = Some(Split {
+                            gain,
+                            feature: f,
+                            bin: n_bins - 1,
+                            missing_left: false,
+                        });
                     }
                 }
             }
@@ -273,9 +304,9 @@ impl Grower<'_> {
     }
 
     fn grow(&self, grad: &[f64], hess: &[f64], rows: Vec<u32>) -> Tree {
-        let (g, h) = rows
-            .iter()
-            .fold((0.0, 0.0), |(g, h), &r| (g + grad[r as usize], h + hess[r as usize]));
+        let (g, h) = rows.iter().fold((0.0, 0.0), |(g, h), &r| {
+            (g + grad[r as usize], h + hess[r as usize])
+        });
         let mut nodes = vec![Node {
             feature: LEAF,
             threshold: 0.0,
@@ -285,7 +316,12 @@ impl Grower<'_> {
             value: self.leaf_value(g, h),
         }];
         let split = self.best_split(&rows, grad, hess);
-        let mut leaves = vec![Leaf { node: 0, rows, depth: 0, split }];
+        let mut leaves = vec![Leaf {
+            node: 0,
+            rows,
+            depth: 0,
+            split,
+        }];
         let mut n_leaves = 1u32;
         while n_leaves < self.params.max_leaves {
             let Some(pick) = leaves
@@ -309,12 +345,16 @@ impl Grower<'_> {
                 }
             });
             let cuts = &self.cuts[split.feature];
-            let threshold = if split.bin < cuts.len() { cuts[split.bin] } else { f64::INFINITY };
+            let threshold = if split.bin < cuts.len() {
+                cuts[split.bin]
+            } else {
+                f64::INFINITY
+            };
             let depth = leaf.depth + 1;
             let child = |rows: Vec<u32>, nodes: &mut Vec<Node>| -> Leaf {
-                let (g, h) = rows
-                    .iter()
-                    .fold((0.0, 0.0), |(g, h), &r| (g + grad[r as usize], h + hess[r as usize]));
+                let (g, h) = rows.iter().fold((0.0, 0.0), |(g, h), &r| {
+                    (g + grad[r as usize], h + hess[r as usize])
+                });
                 nodes.push(Node {
                     feature: LEAF,
                     threshold: 0.0,
@@ -324,8 +364,17 @@ impl Grower<'_> {
                     value: self.leaf_value(g, h),
                 });
                 let can_split = self.params.max_depth == 0 || depth < self.params.max_depth;
-                let split = if can_split { self.best_split(&rows, grad, hess) } else { None };
-                Leaf { node: nodes.len() - 1, rows, depth, split }
+                let split = if can_split {
+                    self.best_split(&rows, grad, hess)
+                } else {
+                    None
+                };
+                Leaf {
+                    node: nodes.len() - 1,
+                    rows,
+                    depth,
+                    split,
+                }
             };
             let left = child(left_rows, &mut nodes);
             let right = child(right_rows, &mut nodes);

@@ -50,9 +50,7 @@ use crate::error::{Error, Result};
 use crate::profile::{AccountStatus, CustomerProfile, PaymentType};
 
 pub use data::{ibm_dataset, iranian_dataset};
-pub use eval::{
-    cross_validate, precision_at_top, roc_auc, stratified_folds, CvReport, FoldResult,
-};
+pub use eval::{cross_validate, precision_at_top, roc_auc, stratified_folds, CvReport, FoldResult};
 pub use gbdt::TrainParams;
 
 const CHURN_MODEL: ArtefactKind = ArtefactKind {
@@ -168,7 +166,10 @@ impl Dataset {
     /// feature per label, a feature name repeats, or a value is infinite.
     pub fn new(features: Vec<String>, rows: Vec<f64>, labels: Vec<bool>) -> Result<Dataset> {
         if features.is_empty() || features.len() > usize::from(u16::MAX - 1) {
-            return Err(Error::invalid("features", format!("{} features; need 1 to 65534", features.len())));
+            return Err(Error::invalid(
+                "features",
+                format!("{} features; need 1 to 65534", features.len()),
+            ));
         }
         if rows.len() != features.len() * labels.len() {
             return Err(Error::invalid(
@@ -183,7 +184,10 @@ impl Dataset {
         }
         for (i, name) in features.iter().enumerate() {
             if features[..i].contains(name) {
-                return Err(Error::invalid(format!("features[{i}]"), format!("{name:?} repeats")));
+                return Err(Error::invalid(
+                    format!("features[{i}]"),
+                    format!("{name:?} repeats"),
+                ));
             }
         }
         if let Some(i) = rows.iter().position(|v| v.is_infinite()) {
@@ -192,7 +196,11 @@ impl Dataset {
                 "is infinite",
             ));
         }
-        Ok(Dataset { features, rows, labels })
+        Ok(Dataset {
+            features,
+            rows,
+            labels,
+        })
     }
 
     /// Feature names.
@@ -270,10 +278,7 @@ impl ChurnModel {
         let positives = data.labels.iter().filter(|&&y| y).count();
         if data.len() < 2 || positives == 0 || positives == data.len() {
             return Err(Error::Training {
-                reason: format!(
-                    "need both classes: {} rows, {positives} churners",
-                    data.len()
-                ),
+                reason: format!("need both classes: {} rows, {positives} churners", data.len()),
             });
         }
         let (base, trees) = gbdt::train(&data.rows, data.features.len(), &data.labels, params);

@@ -455,7 +455,10 @@ impl PopUpConfig {
             }
         }
         if self.suspension_imminent.cycle_days == 0 {
-            return Err(Error::config("suspension_imminent.cycle_days", "must be at least 1"));
+            return Err(Error::config(
+                "suspension_imminent.cycle_days",
+                "must be at least 1",
+            ));
         }
         let threshold = self.churn_risk.threshold;
         if !(0.0..=1.0).contains(&threshold) {
@@ -494,7 +497,10 @@ impl PopUpConfig {
             ("intent.recent_contact_mass", self.intent.recent_contact_mass),
         ] {
             if !value.is_finite() || value < 0.0 {
-                return Err(Error::config(field, format!("{value} must be a finite number at least 0")));
+                return Err(Error::config(
+                    field,
+                    format!("{value} must be a finite number at least 0"),
+                ));
             }
         }
         Ok(())

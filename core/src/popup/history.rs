@@ -34,7 +34,11 @@ impl ComplaintHistory {
 /// The history of `complaint` among `profile.complaints`: complaints of the
 /// same level-2 category received before it and at most `window_days` × 24 h
 /// earlier. A complaint without a category has no history.
-pub fn complaint_history(profile: &CustomerProfile, complaint: &Complaint, window_days: u32) -> ComplaintHistory {
+pub fn complaint_history(
+    profile: &CustomerProfile,
+    complaint: &Complaint,
+    window_days: u32,
+) -> ComplaintHistory {
     let mut history = ComplaintHistory::default();
     let Some(category) = complaint.category.as_deref() else {
         return history;

@@ -342,7 +342,9 @@ impl PopUp {
 
     /// The shown opportunity of a kind, if any.
     pub fn get(&self, kind: OpportunityKind) -> Option<&Opportunity> {
-        self.opportunities.iter().find(|opportunity| opportunity.kind == kind)
+        self.opportunities
+            .iter()
+            .find(|opportunity| opportunity.kind == kind)
     }
 }
 

@@ -12,7 +12,9 @@ use crate::churn::ChurnModel;
 use crate::complaint::Complaint;
 use crate::money::Money;
 use crate::popup::history::complaint_history;
-use crate::popup::{Bilingual, CallReason, Evidence, Opportunity, OpportunityKind, PopUpConfig, SuppressionReason};
+use crate::popup::{
+    Bilingual, CallReason, Evidence, Opportunity, OpportunityKind, PopUpConfig, SuppressionReason,
+};
 use crate::profile::{AccountStatus, AnomalyCode, Bill, CustomerProfile, OrderStatus, TaskStatus};
 use crate::taxonomy::Severity;
 
@@ -82,7 +84,11 @@ fn make(
 
 /// Issued bills (issued at or before `now`), oldest first.
 pub(crate) fn issued_bills(profile: &CustomerProfile, now: DateTime<Utc>) -> Vec<&Bill> {
-    let mut bills: Vec<&Bill> = profile.bills.iter().filter(|bill| bill.issued_at <= now).collect();
+    let mut bills: Vec<&Bill> = profile
+        .bills
+        .iter()
+        .filter(|bill| bill.issued_at <= now)
+        .collect();
     bills.sort_by(|a, b| a.issued_at.cmp(&b.issued_at).then_with(|| a.id.cmp(&b.id)));
     bills
 }
@@ -90,13 +96,16 @@ pub(crate) fn issued_bills(profile: &CustomerProfile, now: DateTime<Utc>) -> Vec
 /// The severity of a complaint: as classified, or by the spec's rule from
 /// its category and signals.
 fn severity_of(complaint: &Complaint) -> Severity {
-    complaint
-        .severity
-        .unwrap_or_else(|| Severity::from_rule(complaint.category.as_deref().unwrap_or(""), &complaint.signals))
+    complaint.severity.unwrap_or_else(|| {
+        Severity::from_rule(complaint.category.as_deref().unwrap_or(""), &complaint.signals)
+    })
 }
 
 /// Open complaints received at or before `now`.
-fn open_complaints<'a>(profile: &'a CustomerProfile, now: DateTime<Utc>) -> impl Iterator<Item = &'a Complaint> {
+fn open_complaints<'a>(
+    profile: &'a CustomerProfile,
+    now: DateTime<Utc>,
+) -> impl Iterator<Item = &'a Complaint> {
     profile
         .complaints
         .iter()
@@ -142,7 +151,11 @@ pub(crate) fn evaluate(
         if let Some((mut opportunity, cooldown)) = fired {
             debug_assert_eq!(opportunity.kind, kind);
             let score = opportunity.score * weight;
-            opportunity.score = if score.is_finite() { score.clamp(0.0, 1.0) } else { 0.0 };
+            opportunity.score = if score.is_finite() {
+                score.clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
             out.push((opportunity, cooldown));
         }
     };
@@ -176,7 +189,10 @@ pub(crate) fn evaluate(
 
 /// Balance plus credit limit: what the customer can still spend.
 fn available(profile: &CustomerProfile) -> Money {
-    profile.account.balance.saturating_add(profile.account.credit_limit)
+    profile
+        .account
+        .balance
+        .saturating_add(profile.account.credit_limit)
 }
 
 fn low_balance(ctx: &Ctx) -> Option<Opportunity> {
@@ -194,7 +210,11 @@ fn low_balance(ctx: &Ctx) -> Option<Opportunity> {
         format!("balance + credit limit < {fee} (account.recurring_fee)"),
     )];
     if account.credit_limit.minor_units() > 0 {
-        evidence.push(ev("account.credit_limit", account.credit_limit.to_string(), "added to the balance"));
+        evidence.push(ev(
+            "account.credit_limit",
+            account.credit_limit.to_string(),
+            "added to the balance",
+        ));
     }
     Some(make(
         OpportunityKind::LowBalance,
@@ -247,7 +267,11 @@ fn suspension_imminent(ctx: &Ctx) -> Option<Opportunity> {
     if days_left > f64::from(section.days) {
         return None;
     }
-    let urgency = if section.days == 0 { 1.0 } else { 1.0 - days_left / f64::from(section.days) };
+    let urgency = if section.days == 0 {
+        1.0
+    } else {
+        1.0 - days_left / f64::from(section.days)
+    };
     let score = 0.75 + 0.15 * urgency;
     let daily_money = Money::from_f64(daily).unwrap_or(Money::ZERO);
     Some(make(
@@ -539,7 +563,11 @@ fn audit_anomaly(ctx: &Ctx) -> Option<Opportunity> {
         .filter(|anomaly| {
             anomaly.detected_at <= ctx.now && anomaly.resolved_at.is_none_or(|resolved| resolved > ctx.now)
         })
-        .max_by(|a, b| a.severity.cmp(&b.severity).then_with(|| b.detected_at.cmp(&a.detected_at)))?;
+        .max_by(|a, b| {
+            a.severity
+                .cmp(&b.severity)
+                .then_with(|| b.detected_at.cmp(&a.detected_at))
+        })?;
     let detail = anomaly.detail.clone().unwrap_or_else(|| "-".to_owned());
     let (zh, en, reason) = match anomaly.code {
         AnomalyCode::StatusMismatch => (
@@ -640,7 +668,10 @@ fn escalation_risk(ctx: &Ctx) -> Option<Opportunity> {
     let mut evidence = vec![ev(
         format!("complaints[{}].received_at", complaint.id),
         format!("{} ({age:.1} days open)", date(complaint.received_at)),
-        format!("at least {} days (appeal after {})", section.warn_days, section.appeal_days),
+        format!(
+            "at least {} days (appeal after {})",
+            section.warn_days, section.appeal_days
+        ),
     )];
     if history.is_recurring() {
         evidence.push(ev(
@@ -657,19 +688,36 @@ fn escalation_risk(ctx: &Ctx) -> Option<Opportunity> {
     let remaining = f64::from(section.appeal_days) - age;
     let (zh_when, en_when) = if remaining > 0.0 {
         (
-            format!("距可向管局申诉的{}天还剩{:.0}天", section.appeal_days, remaining.ceil()),
-            format!("{:.0} days before the {}-day regulator appeal age", remaining.ceil(), section.appeal_days),
+            format!(
+                "距可向管局申诉的{}天还剩{:.0}天",
+                section.appeal_days,
+                remaining.ceil()
+            ),
+            format!(
+                "{:.0} days before the {}-day regulator appeal age",
+                remaining.ceil(),
+                section.appeal_days
+            ),
         )
     } else {
         (
             format!("已超过{}天，客户可向工信部/12300申诉", section.appeal_days),
-            format!("past {} days: the customer may now appeal to the regulator", section.appeal_days),
+            format!(
+                "past {} days: the customer may now appeal to the regulator",
+                section.appeal_days
+            ),
         )
     };
     let (zh_hist, en_hist) = match (history.open_before, history.closed_before) {
         (0, 0) => (String::new(), String::new()),
-        (0, _) => ("；同一问题此前已投诉并关闭过（二次投诉）".to_owned(), "; the same issue was complained about and closed before (second complaint)".to_owned()),
-        _ => ("；同一问题另有未关闭的投诉（重复投诉）".to_owned(), "; another complaint on the same issue is still open (repeat complaint)".to_owned()),
+        (0, _) => (
+            "；同一问题此前已投诉并关闭过（二次投诉）".to_owned(),
+            "; the same issue was complained about and closed before (second complaint)".to_owned(),
+        ),
+        _ => (
+            "；同一问题另有未关闭的投诉（重复投诉）".to_owned(),
+            "; another complaint on the same issue is still open (repeat complaint)".to_owned(),
+        ),
     };
     Some(make(
         OpportunityKind::EscalationRisk,
@@ -701,7 +749,12 @@ fn order_status_names(status: OrderStatus) -> (&'static str, &'static str) {
 
 fn pending_order(ctx: &Ctx) -> Option<Opportunity> {
     let mut best: Option<(f64, &crate::profile::OnlineOrder, bool)> = None;
-    for order in ctx.profile.orders.iter().filter(|order| order.placed_at <= ctx.now) {
+    for order in ctx
+        .profile
+        .orders
+        .iter()
+        .filter(|order| order.placed_at <= ctx.now)
+    {
         if !order.status.is_unfinished() {
             continue;
         }
@@ -725,7 +778,10 @@ fn pending_order(ctx: &Ctx) -> Option<Opportunity> {
             format!("，原承诺{}前完成，已逾期", date(promised)),
             format!(", promised by {}, now late", date(promised)),
         ),
-        Some(promised) => (format!("，预计{}前完成", date(promised)), format!(", expected by {}", date(promised))),
+        Some(promised) => (
+            format!("，预计{}前完成", date(promised)),
+            format!(", expected by {}", date(promised)),
+        ),
         None => (String::new(), String::new()),
     };
     Some(make(
@@ -764,10 +820,9 @@ fn retention_task(ctx: &Ctx) -> Option<Fired> {
             .script
             .clone()
             .unwrap_or_else(|| format!("感谢您一直以来的支持，我们为您准备了专属优惠：{offer}。"));
-        let script_en = task
-            .script
-            .clone()
-            .unwrap_or_else(|| format!("Thank you for staying with us: we have a special offer for you: {offer}."));
+        let script_en = task.script.clone().unwrap_or_else(|| {
+            format!("Thank you for staying with us: we have a special offer for you: {offer}.")
+        });
         let opportunity = make(
             OpportunityKind::RetentionTask,
             0.55,
@@ -825,7 +880,11 @@ fn churn_risk(ctx: &Ctx, churn: Option<(&ChurnModel, f64)>) -> Option<Opportunit
             "top contribution",
         ));
     }
-    let names: Vec<&str> = factors.iter().take(3).map(|(feature, _)| feature.as_str()).collect();
+    let names: Vec<&str> = factors
+        .iter()
+        .take(3)
+        .map(|(feature, _)| feature.as_str())
+        .collect();
     Some(make(
         OpportunityKind::ChurnRisk,
         probability,
@@ -879,7 +938,10 @@ fn plan_upgrade(ctx: &Ctx) -> Option<Opportunity> {
         .as_ref()
         .map(|plan| plan.name.clone().unwrap_or_else(|| plan.code.clone()))
         .unwrap_or_else(|| "-".to_owned());
-    let cycles: Vec<String> = exceeded.iter().map(|u| u.cycle_start.format("%Y-%m").to_string()).collect();
+    let cycles: Vec<String> = exceeded
+        .iter()
+        .map(|u| u.cycle_start.format("%Y-%m").to_string())
+        .collect();
     let latest = exceeded.last().expect("count > 0");
     Some(make(
         OpportunityKind::PlanUpgrade,
@@ -909,7 +971,11 @@ fn contract_expiring(ctx: &Ctx) -> Option<Opportunity> {
         return None;
     }
     let left = (end - ctx.now).num_seconds() as f64 / 86_400.0;
-    let urgency = if section.days == 0 { 1.0 } else { 1.0 - left / f64::from(section.days) };
+    let urgency = if section.days == 0 {
+        1.0
+    } else {
+        1.0 - left / f64::from(section.days)
+    };
     let plan = ctx
         .profile
         .account
@@ -950,14 +1016,25 @@ fn bill_shock(ctx: &Ctx) -> Option<Opportunity> {
         return None;
     }
     let average = Money::from_minor(sum / previous as i64);
-    let ratio = if sum > 0 { amount as f64 * previous as f64 / sum as f64 } else { f64::INFINITY };
+    let ratio = if sum > 0 {
+        amount as f64 * previous as f64 / sum as f64
+    } else {
+        f64::INFINITY
+    };
     let score = (0.55 + 0.1 * (ratio - section.factor).min(3.0)).min(0.85);
     let (roaming_zh, roaming_en) = if current.roaming_amount.minor_units() > 0 {
-        (format!("，其中国际漫游{}元", current.roaming_amount), format!(", of which {} is roaming", current.roaming_amount))
+        (
+            format!("，其中国际漫游{}元", current.roaming_amount),
+            format!(", of which {} is roaming", current.roaming_amount),
+        )
     } else {
         (String::new(), String::new())
     };
-    let ratio_text = if ratio.is_finite() { format!("{ratio:.1}") } else { "∞".to_owned() };
+    let ratio_text = if ratio.is_finite() {
+        format!("{ratio:.1}")
+    } else {
+        "∞".to_owned()
+    };
     Some(make(
         OpportunityKind::BillShock,
         score,
@@ -997,14 +1074,28 @@ fn watch_list(ctx: &Ctx) -> Option<Opportunity> {
         vec![ev(
             "watch_lists.list",
             member.list.clone(),
-            if section.lists.is_empty() { "any push list".to_owned() } else { format!("one of {:?}", section.lists) },
+            if section.lists.is_empty() {
+                "any push list".to_owned()
+            } else {
+                format!("one of {:?}", section.lists)
+            },
         )],
         text(
-            format!("客户在服务推送名单“{}”中（{}加入）。", member.list, date(member.added_at)),
-            format!("The customer is on push list \"{}\" (since {}).", member.list, date(member.added_at)),
+            format!(
+                "客户在服务推送名单“{}”中（{}加入）。",
+                member.list,
+                date(member.added_at)
+            ),
+            format!(
+                "The customer is on push list \"{}\" (since {}).",
+                member.list,
+                date(member.added_at)
+            ),
         ),
         text(
-            guidance.clone().unwrap_or_else(|| "按该名单的服务口径主动告知客户。".to_owned()),
+            guidance
+                .clone()
+                .unwrap_or_else(|| "按该名单的服务口径主动告知客户。".to_owned()),
             guidance.unwrap_or_else(|| "Tell the customer what this list's guidance prescribes.".to_owned()),
         ),
         CallReason::Other,
