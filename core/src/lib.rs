@@ -58,6 +58,7 @@
 //! # Ok::<(), custinsight::Error>(())
 //! ```
 
+pub mod audit;
 mod builder;
 mod channel;
 pub mod churn;

@@ -42,7 +42,12 @@ fn main() {
         let (mut x, mut y, mut fold) = (Vec::new(), Vec::new(), Vec::new());
         for line in lines {
             let fields: Vec<&str> = line.split(',').collect();
-            x.push(fields[..cols].iter().map(|f| f.parse().unwrap_or(f64::NAN)).collect::<Vec<f64>>());
+            x.push(
+                fields[..cols]
+                    .iter()
+                    .map(|f| f.parse().unwrap_or(f64::NAN))
+                    .collect::<Vec<f64>>(),
+            );
             y.push(fields[cols].parse::<f64>().unwrap());
             fold.push(fields[cols + 1].parse::<usize>().unwrap());
         }
@@ -53,7 +58,10 @@ fn main() {
             let (mut aucs, mut precisions) = (0.0, 0.0);
             for f in 0..k {
                 let column_major = |rows: &[usize]| -> Vec<f64> {
-                    (0..cols).flat_map(|c| rows.iter().map(move |&r| (r, c))).map(|(r, c)| x[r][c]).collect()
+                    (0..cols)
+                        .flat_map(|c| rows.iter().map(move |&r| (r, c)))
+                        .map(|(r, c)| x[r][c])
+                        .collect()
                 };
                 let train: Vec<usize> = (0..y.len()).filter(|&i| fold[i] != f).collect();
                 let test: Vec<usize> = (0..y.len()).filter(|&i| fold[i] == f).collect();
@@ -61,8 +69,12 @@ fn main() {
                 let test_data = column_major(&test);
                 let train_y: Vec<f64> = train.iter().map(|&i| y[i]).collect();
                 let test_y: Vec<f64> = test.iter().map(|&i| y[i]).collect();
-                let mut model = PerpetualBooster::default().set_objective(Objective::LogLoss).set_budget(budget);
-                model.fit(&Matrix::new(&train_data, train.len(), cols), &train_y, None, None).unwrap();
+                let mut model = PerpetualBooster::default()
+                    .set_objective(Objective::LogLoss)
+                    .set_budget(budget);
+                model
+                    .fit(&Matrix::new(&train_data, train.len(), cols), &train_y, None, None)
+                    .unwrap();
                 let scores = model.predict_proba(&Matrix::new(&test_data, test.len(), cols), true, false);
                 aucs += auc(&scores, &test_y);
                 precisions += precision_at_decile(&scores, &test_y);
