@@ -125,7 +125,9 @@ pub fn cross_validate(data: &Dataset, params: &TrainParams, folds: &[usize]) -> 
         ));
     }
     let k = folds.iter().max().map_or(0, |&m| m + 1);
-    let results: Vec<Result<(FoldResult, Vec<(usize, f64)>)>> = (0..k)
+    // Per fold: its metrics and the (row, score) pairs it held out.
+    type FoldOutcome = Result<(FoldResult, Vec<(usize, f64)>)>;
+    let results: Vec<FoldOutcome> = (0..k)
         .into_par_iter()
         .map(|fold| {
             let train: Vec<usize> = (0..data.len()).filter(|&i| folds[i] != fold).collect();

@@ -255,10 +255,10 @@ impl Grower<'_> {
             let mut left = Bucket::default();
             // Split after bin `b`: bins 0..=b left, the rest right; missing
             // values tried on each side.
-            for b in 0..n_bins.saturating_sub(1) {
-                left.g += hist[b].g;
-                left.h += hist[b].h;
-                left.n += hist[b].n;
+            for (b, bucket) in hist[..n_bins.saturating_sub(1)].iter().enumerate() {
+                left.g += bucket.g;
+                left.h += bucket.h;
+                left.n += bucket.n;
                 for missing_left in [false, true] {
                     let (lg, lh, ln) = if missing_left {
                         (left.g + missing.g, left.h + missing.h, left.n + missing.n)

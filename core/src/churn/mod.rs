@@ -42,7 +42,7 @@ mod data;
 mod eval;
 mod gbdt;
 
-use chrono::{DateTime, Months, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, Months, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::envelope::ArtefactKind;
@@ -102,17 +102,10 @@ pub fn profile_features(profile: &CustomerProfile, now: DateTime<Utc>) -> [f64; 
         .complaints
         .iter()
         .any(|complaint| complaint.received_at <= now && complaint.received_at >= since);
-    let tenure = profile.identity.joined_at.map_or(f64::NAN, |joined| {
-        let mut months = 0u32;
-        while months < 1200
-            && joined
-                .checked_add_months(Months::new(months + 1))
-                .is_some_and(|at| at <= now)
-        {
-            months += 1;
-        }
-        f64::from(months)
-    });
+    let tenure = profile
+        .identity
+        .joined_at
+        .map_or(f64::NAN, |joined| f64::from(whole_months(joined, now)));
     let since_date = since.date_naive();
     let today = now.date_naive();
     let (mut cycles, mut voice, mut sms) = (0u32, 0u64, 0u64);
@@ -147,6 +140,26 @@ pub fn profile_features(profile: &CustomerProfile, now: DateTime<Utc>) -> [f64; 
         f64::NAN,
         f64::NAN,
     ]
+}
+
+/// Whole calendar months from `from` to `to` (0 when `to` is earlier): the
+/// largest `m` with `from + m months <= to`, a month added to the 31st
+/// ending on the last day of a shorter month.
+fn whole_months(from: DateTime<Utc>, to: DateTime<Utc>) -> u32 {
+    if to <= from {
+        return 0;
+    }
+    let rough = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32;
+    let mut months = rough.max(0) as u32;
+    // `from + rough months` may overshoot by one (day or time of day later).
+    while months > 0
+        && from
+            .checked_add_months(Months::new(months))
+            .is_none_or(|at| at > to)
+    {
+        months -= 1;
+    }
+    months
 }
 
 /// A training table: named numeric feature columns (NaN = missing) and a
@@ -358,7 +371,16 @@ impl ChurnModel {
 
     /// Churn probability of a profile at `now` (see [`profile_features`]).
     pub fn predict_profile(&self, profile: &CustomerProfile, now: DateTime<Utc>) -> f64 {
-        self.predict_row(&self.profile_row(profile, now))
+        const STACK: usize = 32;
+        if self.features.len() > STACK {
+            return self.predict_row(&self.profile_row(profile, now));
+        }
+        let values = profile_features(profile, now);
+        let mut row = [f64::NAN; STACK];
+        for (slot, index) in row.iter_mut().zip(&self.profile_map) {
+            *slot = index.map_or(f64::NAN, |i| values[i]);
+        }
+        self.predict_row(&row[..self.features.len()])
     }
 
     /// [`ChurnModel::predict_profile`] with the per-feature contributions.
@@ -402,5 +424,44 @@ impl ChurnModel {
             }
         }
         Ok(ChurnModel::assemble(model.features, model.base, model.trees))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_months_counts_calendar_months() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        // Adding a month clamps to the month's last day, as chrono does.
+        assert_eq!(
+            whole_months(at("2026-01-31T10:00:00Z"), at("2026-02-28T09:00:00Z")),
+            0
+        );
+        assert_eq!(
+            whole_months(at("2026-01-31T10:00:00Z"), at("2026-02-28T10:00:00Z")),
+            1
+        );
+        assert_eq!(
+            whole_months(at("2026-01-31T10:00:00Z"), at("2026-03-31T10:00:00Z")),
+            2
+        );
+        assert_eq!(
+            whole_months(at("2026-01-15T10:00:00Z"), at("2026-02-15T09:59:59Z")),
+            0
+        );
+        assert_eq!(
+            whole_months(at("2026-01-15T10:00:00Z"), at("2026-02-15T10:00:00Z")),
+            1
+        );
+        assert_eq!(
+            whole_months(at("2020-06-01T00:00:00Z"), at("2026-11-20T00:00:00Z")),
+            77
+        );
+        assert_eq!(
+            whole_months(at("2026-11-20T00:00:00Z"), at("2020-06-01T00:00:00Z")),
+            0
+        );
     }
 }

@@ -53,7 +53,7 @@ pub(crate) fn predict(
     }
     mass[other] += config.intent.other_mass;
     let total: f64 = mass.iter().sum();
-    if !(total > 0.0) || !total.is_finite() {
+    if total.is_nan() || total <= 0.0 || !total.is_finite() {
         return vec![CallIntent {
             reason: CallReason::Other,
             probability: 1.0,

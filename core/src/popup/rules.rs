@@ -26,6 +26,9 @@ struct Ctx<'a> {
     profile: &'a CustomerProfile,
     now: DateTime<Utc>,
     config: &'a PopUpConfig,
+    /// Bills issued by `now`, oldest first (computed once, used by three
+    /// kinds).
+    bills: Vec<&'a Bill>,
 }
 
 fn days(n: u32) -> TimeDelta {
@@ -83,7 +86,7 @@ fn make(
 }
 
 /// Issued bills (issued at or before `now`), oldest first.
-pub(crate) fn issued_bills(profile: &CustomerProfile, now: DateTime<Utc>) -> Vec<&Bill> {
+fn issued_bills(profile: &CustomerProfile, now: DateTime<Utc>) -> Vec<&Bill> {
     let mut bills: Vec<&Bill> = profile
         .bills
         .iter()
@@ -102,10 +105,7 @@ fn severity_of(complaint: &Complaint) -> Severity {
 }
 
 /// Open complaints received at or before `now`.
-fn open_complaints<'a>(
-    profile: &'a CustomerProfile,
-    now: DateTime<Utc>,
-) -> impl Iterator<Item = &'a Complaint> {
+fn open_complaints(profile: &CustomerProfile, now: DateTime<Utc>) -> impl Iterator<Item = &Complaint> {
     profile
         .complaints
         .iter()
@@ -141,7 +141,12 @@ pub(crate) fn evaluate(
     config: &PopUpConfig,
     churn: Option<(&ChurnModel, f64)>,
 ) -> Vec<Fired> {
-    let ctx = Ctx { profile, now, config };
+    let ctx = Ctx {
+        profile,
+        now,
+        config,
+        bills: issued_bills(profile, now),
+    };
     let mut out: Vec<Fired> = Vec::with_capacity(8);
     let mut push = |kind: OpportunityKind, fired: Option<Fired>| {
         let (enabled, weight) = config.switch(kind);
@@ -242,7 +247,7 @@ fn low_balance(ctx: &Ctx) -> Option<Opportunity> {
 /// Monthly spend: the larger of the recurring fee and the average of the
 /// (up to) three latest issued bills.
 fn monthly_spend(ctx: &Ctx) -> Money {
-    let bills = issued_bills(ctx.profile, ctx.now);
+    let bills = &ctx.bills;
     let recent = &bills[bills.len().saturating_sub(3)..];
     let average = if recent.is_empty() {
         0
@@ -274,6 +279,21 @@ fn suspension_imminent(ctx: &Ctx) -> Option<Opportunity> {
     };
     let score = 0.75 + 0.15 * urgency;
     let daily_money = Money::from_f64(daily).unwrap_or(Money::ZERO);
+    let script = if available.minor_units() <= 0 {
+        text(
+            format!("您的可用余额已为{available}元，号码随时可能停机。"),
+            format!("Your available balance is already {available}; the line may be suspended at any time."),
+        )
+    } else {
+        text(
+            format!(
+                "按您日均消费约{daily_money}元计算，当前可用余额{available}元预计{days_left:.1}天内用完，届时号码将停机。"
+            ),
+            format!(
+                "At about {daily_money} a day, your available balance of {available} runs out in {days_left:.1} days, after which the line will be suspended."
+            ),
+        )
+    };
     Some(make(
         OpportunityKind::SuspensionImminent,
         score,
@@ -282,14 +302,7 @@ fn suspension_imminent(ctx: &Ctx) -> Option<Opportunity> {
             format!("{available} available, {days_left:.1} days at {daily_money}/day"),
             format!("runs out within {} days", section.days),
         )],
-        text(
-            format!(
-                "按您日均消费约{daily_money}元计算，当前可用余额{available}元预计{days_left:.1}天内用完，届时号码将停机。"
-            ),
-            format!(
-                "At about {daily_money} a day, your available balance of {available} runs out in {days_left:.1} days, after which the line will be suspended."
-            ),
-        ),
+        script,
         text(
             "提醒客户尽快充值以免停机；告知充值渠道（App、微信、营业厅）及到账时间。".to_owned(),
             "Ask the customer to top up soon to avoid suspension; name the top-up channels (app, WeChat, store) and when it is credited.".to_owned(),
@@ -340,8 +353,7 @@ fn roaming_bill(ctx: &Ctx) -> Option<Opportunity> {
         .iter()
         .filter(|usage| usage.cycle_start <= today)
         .max_by_key(|usage| usage.cycle_start);
-    let bills = issued_bills(ctx.profile, ctx.now);
-    let bill = bills.last();
+    let bill = ctx.bills.last();
     let list = ctx.profile.watch_lists.iter().find(|member| {
         member.added_at <= ctx.now
             && member.removed_at.is_none_or(|removed| removed > ctx.now)
@@ -1002,7 +1014,7 @@ fn contract_expiring(ctx: &Ctx) -> Option<Opportunity> {
 
 fn bill_shock(ctx: &Ctx) -> Option<Opportunity> {
     let section = &ctx.config.bill_shock;
-    let bills = issued_bills(ctx.profile, ctx.now);
+    let bills = &ctx.bills;
     let previous = section.previous as usize;
     if bills.len() < previous + 1 {
         return None;
