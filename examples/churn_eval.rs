@@ -51,7 +51,7 @@ fn write_with_folds(path: &str, data: &Dataset, folds: &[usize]) {
     let mut out = String::new();
     out.push_str(&data.features().join(","));
     out.push_str(",churn,fold\n");
-    for i in 0..data.len() {
+    for (i, fold) in folds.iter().enumerate() {
         for value in data.row(i) {
             if value.is_nan() {
                 out.push(',');
@@ -59,7 +59,7 @@ fn write_with_folds(path: &str, data: &Dataset, folds: &[usize]) {
                 write!(out, "{value},").unwrap();
             }
         }
-        writeln!(out, "{},{}", u8::from(data.labels()[i]), folds[i]).unwrap();
+        writeln!(out, "{},{fold}", u8::from(data.labels()[i])).unwrap();
     }
     std::fs::write(path, out).unwrap_or_else(|e| panic!("cannot write {path}: {e}"));
 }
