@@ -6,11 +6,12 @@
 //! 1. merges billing, CRM, network-element, online-shop, retention and
 //!    contact-channel records into a **unified customer profile**
 //!    ([`CustomerProfile`], built by [`ProfileBuilder`] from [`SourceEvent`]s);
-//! 2. predicts **why a customer is calling and what to offer**;
+//! 2. predicts **why a customer is calling and what to offer** (the call
+//!    pop-up, [`popup`], with the churn model of [`churn`]);
 //! 3. **classifies complaint text** into a [`Taxonomy`] with signals and a
 //!    [`Severity`];
 //! 4. **detects repeat complaints** at intake;
-//! 5. **audits cross-system consistency**.
+//! 5. **audits cross-system consistency** ([`audit`]).
 //!
 //! The product definition these follow is the domain specification
 //! (taxonomy, repeat semantics, opportunity kinds, audit rules).

@@ -567,6 +567,15 @@ fn severity_name(severity: Severity) -> &'static str {
     }
 }
 
+fn anomaly_code_name(code: AnomalyCode) -> &'static str {
+    match code {
+        AnomalyCode::StatusMismatch => "status_mismatch",
+        AnomalyCode::ChargedNotProvisioned => "charged_not_provisioned",
+        AnomalyCode::ProvisionedNotOrdered => "provisioned_not_ordered",
+        AnomalyCode::PlanMismatch => "plan_mismatch",
+    }
+}
+
 fn audit_anomaly(ctx: &Ctx) -> Option<Opportunity> {
     let anomaly = ctx
         .profile
@@ -608,7 +617,7 @@ fn audit_anomaly(ctx: &Ctx) -> Option<Opportunity> {
         severity_score(anomaly.severity),
         vec![ev(
             format!("audit_anomalies[{}].code", anomaly.id),
-            format!("{:?}: {detail}", anomaly.code),
+            format!("{}: {detail}", anomaly_code_name(anomaly.code)),
             format!("open since {} ({} severity)", date(anomaly.detected_at), severity_name(anomaly.severity)),
         )],
         text(zh, en),
