@@ -13,7 +13,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use custinsight::audit::{
     audit, audit_batch, AuditInput, AuditReport, Barring, BillingView, ChargedItem, CrmView, NetworkView,
 };
-use custinsight::churn::{iranian_dataset, ChurnModel, TrainParams};
+use custinsight::churn::{iranian_dataset, ChurnModel, TrainParams, PROFILE_FILLED_FEATURES};
 use custinsight::popup::{pop_up, pop_up_batch, PopUpConfig};
 use custinsight::synth::{Population, SynthConfig};
 use custinsight::{AccountStatus, CustomerProfile, Money, ProfileBuilder};
@@ -33,11 +33,12 @@ fn population(customers: u64) -> (Vec<CustomerProfile>, DateTime<Utc>) {
 }
 
 fn model() -> ChurnModel {
-    ChurnModel::train(
-        &iranian_dataset(IRANIAN).expect("parses"),
-        &TrainParams::default(),
-    )
-    .expect("trains")
+    // The columns a profile fills, as the pop-up example trains it.
+    let data = iranian_dataset(IRANIAN)
+        .expect("parses")
+        .select(&PROFILE_FILLED_FEATURES)
+        .expect("has them");
+    ChurnModel::train(&data, &TrainParams::default()).expect("trains")
 }
 
 fn latency(c: &mut Criterion) {

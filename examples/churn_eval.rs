@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use custinsight::churn::{
-    cross_validate, ibm_dataset, iranian_dataset, stratified_folds, Dataset, TrainParams,
+    cross_validate, ibm_dataset, iranian_dataset, stratified_folds, ChurnModel, Dataset, TrainParams,
+    PROFILE_FILLED_FEATURES,
 };
 
 const SEED: u64 = 20261124;
@@ -88,6 +89,17 @@ fn evaluate(name: &str, data: &Dataset, params: &TrainParams) {
         report.mean_precision_at_decile,
         elapsed.as_secs_f64()
     );
+    let model = ChurnModel::train(data, params).expect("training succeeds");
+    let importance: Vec<String> = model
+        .importance(data)
+        .iter()
+        .take(6)
+        .map(|(feature, value)| format!("{feature} {value:.2}"))
+        .collect();
+    println!(
+        "  mean |contribution| (log-odds), whole set: {}",
+        importance.join(", ")
+    );
 }
 
 fn main() {
@@ -97,6 +109,10 @@ fn main() {
     let text = std::fs::read_to_string(IRANIAN).unwrap_or_else(|e| panic!("cannot read {IRANIAN}: {e}"));
     let data = iranian_dataset(&text).expect("the Iranian file parses");
     evaluate("iranian", &data, &params);
+    let filled = data
+        .select(&PROFILE_FILLED_FEATURES)
+        .expect("the Iranian set has them");
+    evaluate("iranian_profile_features", &filled, &params);
     match std::fs::read_to_string(IBM) {
         Ok(text) => {
             let data = ibm_dataset(&text).expect("the IBM file parses");

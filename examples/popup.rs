@@ -18,7 +18,7 @@ use std::io::BufRead;
 
 use chrono::{DateTime, Utc};
 use custinsight::audit::{audit, AuditInput, Barring, BillingView, ChargedItem, CrmView, NetworkView};
-use custinsight::churn::{iranian_dataset, ChurnModel, TrainParams};
+use custinsight::churn::{iranian_dataset, ChurnModel, TrainParams, PROFILE_FILLED_FEATURES};
 use custinsight::popup::{pop_up, PopUp, PopUpConfig};
 use custinsight::{CustomerProfile, Money, ProfileBuilder, SourceEvent};
 
@@ -191,7 +191,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let csv = std::fs::read_to_string(IRANIAN).map_err(|err| format!("cannot read {IRANIAN}: {err}"))?;
-    let model = ChurnModel::train(&iranian_dataset(&csv)?, &TrainParams::default())?;
+    // Trained on the Iranian columns a profile actually fills, so profiles
+    // are scored on what they hold rather than on missing-value branches.
+    let data = iranian_dataset(&csv)?.select(&PROFILE_FILLED_FEATURES)?;
+    let model = ChurnModel::train(&data, &TrainParams::default())?;
     let config = PopUpConfig::default();
 
     if !json {

@@ -2,7 +2,7 @@
 
 Run `cargo run --release --example churn_eval` first: it writes the
 de-duplicated data sets with their stratified fold column to
-target/churn-eval/{iranian,ibm}_folds.csv. This script scores
+target/churn-eval/{iranian,iranian_profile_features,ibm}_folds.csv. This script scores
 LogisticRegression, GradientBoostingClassifier and
 HistGradientBoostingClassifier (all defaults, seed 0) on exactly those folds
 and prints the mean ROC AUC and precision at the top decile, as the Rust
@@ -86,5 +86,5 @@ def check_dedup():
 
 if __name__ == "__main__":
     check_dedup()
-    for name in sys.argv[1:] or ["iranian", "ibm"]:
+    for name in sys.argv[1:] or ["iranian", "iranian_profile_features", "ibm"]:
         evaluate(name)

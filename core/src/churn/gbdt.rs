@@ -442,3 +442,61 @@ pub(crate) fn train(
 pub(crate) fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_split_between_distinct_values_and_bins_follow_them() {
+        let cuts = make_cuts([3.0, 1.0, f64::NAN, 2.0, 2.0].into_iter(), 255);
+        assert_eq!(cuts, vec![1.5, 2.5]);
+        assert_eq!(bin_of(&cuts, 1.0), 0);
+        assert_eq!(bin_of(&cuts, 1.5), 0, "a value at a cut goes left");
+        assert_eq!(bin_of(&cuts, 2.0), 1);
+        assert_eq!(bin_of(&cuts, 9.0), 2);
+        assert_eq!(bin_of(&cuts, f64::NAN), MISSING);
+        let many = make_cuts((0..1000).map(f64::from), 10);
+        assert_eq!(many.len(), 9);
+        assert!(many.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn missing_values_learn_their_own_direction() {
+        // Churners are exactly the rows whose value is missing; present
+        // values carry no signal.
+        let mut rows = Vec::new();
+        let mut labels = Vec::new();
+        for i in 0..300 {
+            let churned = i % 3 == 0;
+            rows.push(if churned { f64::NAN } else { f64::from(i % 10) });
+            labels.push(churned);
+        }
+        let params = TrainParams {
+            trees: 20,
+            ..TrainParams::default()
+        };
+        let (base, trees) = train(&rows, 1, &labels, &params);
+        let predict = |x: f64| sigmoid(base + trees.iter().map(|t| t.predict(&[x])).sum::<f64>());
+        assert!(predict(f64::NAN) > 0.9, "{}", predict(f64::NAN));
+        assert!(predict(4.0) < 0.1, "{}", predict(4.0));
+    }
+
+    #[test]
+    fn trees_respect_leaf_and_size_limits() {
+        let rows: Vec<f64> = (0..1000).map(|i| f64::from(i % 97)).collect();
+        let labels: Vec<bool> = (0..1000).map(|i| (i % 97) % 2 == 0).collect();
+        let params = TrainParams {
+            trees: 3,
+            max_leaves: 4,
+            min_samples_leaf: 50,
+            ..TrainParams::default()
+        };
+        let (_, trees) = train(&rows, 1, &labels, &params);
+        for tree in &trees {
+            let leaves = tree.nodes.iter().filter(|n| n.feature == LEAF).count();
+            assert!(leaves <= 4, "{leaves} leaves");
+            assert_eq!(tree.nodes.len(), 2 * leaves - 1);
+        }
+    }
+}

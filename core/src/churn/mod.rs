@@ -79,6 +79,18 @@ pub const PROFILE_FEATURES: [&str; 13] = [
     "customer_value",
 ];
 
+/// The features of [`PROFILE_FEATURES`] a profile actually fills (the others
+/// are always missing): a model trained on these alone is what a profile
+/// really gets scored with.
+pub const PROFILE_FILLED_FEATURES: [&str; 6] = [
+    "complained",
+    "tenure_months",
+    "voice_minutes_per_month",
+    "sms_per_month",
+    "contract_plan",
+    "inactive",
+];
+
 /// Months of history the usage features average over (the Iranian data
 /// aggregates the first 9 months of 12).
 const HISTORY_MONTHS: u32 = 9;
@@ -242,6 +254,32 @@ impl Dataset {
         &self.labels
     }
 
+    /// The same rows with only the named features, in the given order.
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] naming a feature the data set lacks.
+    pub fn select(&self, features: &[&str]) -> Result<Dataset> {
+        let columns = features
+            .iter()
+            .map(|name| {
+                self.features
+                    .iter()
+                    .position(|f| f == name)
+                    .ok_or_else(|| Error::invalid("features", format!("{name:?} is not in the data set")))
+            })
+            .collect::<Result<Vec<usize>>>()?;
+        let mut rows = Vec::with_capacity(self.len() * columns.len());
+        for i in 0..self.len() {
+            let row = self.row(i);
+            rows.extend(columns.iter().map(|&c| row[c]));
+        }
+        Dataset::new(
+            features.iter().map(|f| (*f).to_owned()).collect(),
+            rows,
+            self.labels.clone(),
+        )
+    }
+
     /// The rows at `indices`, in that order.
     pub fn subset(&self, indices: &[usize]) -> Dataset {
         let mut rows = Vec::with_capacity(indices.len() * self.features.len());
@@ -386,6 +424,35 @@ impl ChurnModel {
     /// [`ChurnModel::predict_profile`] with the per-feature contributions.
     pub fn explain_profile(&self, profile: &CustomerProfile, now: DateTime<Utc>) -> Explanation {
         self.explain_row(&self.profile_row(profile, now))
+    }
+
+    /// Global importance: the mean absolute contribution of each feature
+    /// over the rows of `data` (log-odds), largest first.
+    ///
+    /// # Panics
+    /// When `data` has other features than the model.
+    pub fn importance(&self, data: &Dataset) -> Vec<(String, f64)> {
+        assert_eq!(data.features(), self.features.as_slice(), "the model's features");
+        let mut totals = vec![0.0; self.features.len()];
+        let mut contributions = vec![0.0; self.features.len()];
+        for i in 0..data.len() {
+            contributions.fill(0.0);
+            for tree in &self.trees {
+                tree.explain(data.row(i), &mut contributions);
+            }
+            for (total, c) in totals.iter_mut().zip(&contributions) {
+                *total += c.abs();
+            }
+        }
+        let n = data.len().max(1) as f64;
+        let mut importance: Vec<(String, f64)> = self
+            .features
+            .iter()
+            .cloned()
+            .zip(totals.into_iter().map(|t| t / n))
+            .collect();
+        importance.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        importance
     }
 
     /// Saves the model in the versioned, checksummed container (kind `CHRN`).
