@@ -847,4 +847,31 @@ proptest! {
             prop_assert_eq!(&pop_up(&profile, at, &config, None), &popup, "deterministic");
         }
     }
+
+    #[test]
+    fn disabling_any_kind_removes_exactly_it_for_any_customer(
+        seed in 0u64..1_000_000,
+        kind_index in 0usize..OpportunityKind::ALL.len(),
+    ) {
+        let (profiles, at) = {
+            let population = Population::new(SynthConfig { seed, customers: 4, complainer_share: 0.6, ..SynthConfig::default() });
+            let mut builder = ProfileBuilder::new();
+            for event in population.events() {
+                builder.add(event).unwrap();
+            }
+            (builder.build(), population.config().now)
+        };
+        let kind = OpportunityKind::ALL[kind_index];
+        let all = PopUpConfig { top_n: usize::MAX, ..PopUpConfig::default() };
+        let mut without = all.clone();
+        without.set_enabled(kind, false);
+        for profile in &profiles {
+            let expected: Vec<_> = pop_up(profile, at, &all, None)
+                .opportunities
+                .into_iter()
+                .filter(|o| o.kind != kind)
+                .collect();
+            prop_assert_eq!(pop_up(profile, at, &without, None).opportunities, expected);
+        }
+    }
 }
