@@ -360,7 +360,7 @@ impl ChurnModel {
     }
 
     fn raw(&self, x: &[f64]) -> f64 {
-        self.base + self.trees.iter().map(|tree| tree.predict(x)).sum::<f64>()
+        self.base + gbdt::predict_sum(&self.trees, x)
     }
 
     /// Churn probability of one row of [`ChurnModel::features`] values.
