@@ -875,3 +875,29 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn recent_contacts_about_a_record_raise_that_call_reason() {
+    let mut profile = quiet();
+    profile.orders = vec![OnlineOrder {
+        id: "O7".to_owned(),
+        item: None,
+        placed_at: now() - days(20),
+        status: OrderStatus::Completed,
+        promised_by: None,
+    }];
+    let mut call = contact("K1", now() - days(7), Channel::Hotline, HandledBy::Agent);
+    call.related_id = Some("O7".to_owned());
+    profile.contacts = vec![call];
+    let popup = run(&profile);
+    assert!(popup.opportunities.is_empty());
+    let order = popup.intent(CallReason::OrderStatus);
+    assert!(order > 0.0 && order < 1.0, "{order}");
+    assert!((order + popup.intent(CallReason::Other) - 1.0).abs() < 1e-12);
+    // Outside the 7-day window, or self-service, it no longer counts.
+    profile.contacts[0].at = now() - days(7) - secs(1);
+    assert_eq!(run(&profile).intent(CallReason::OrderStatus), 0.0);
+    profile.contacts[0].at = now() - days(1);
+    profile.contacts[0].handled_by = HandledBy::SelfService;
+    assert_eq!(run(&profile).intent(CallReason::OrderStatus), 0.0);
+}
