@@ -6,13 +6,14 @@
 //! 1. merges billing, CRM, network-element, online-shop, retention and
 //!    contact-channel records into a **unified customer profile**
 //!    ([`CustomerProfile`], built by [`ProfileBuilder`] from [`SourceEvent`]s);
-//! 2. predicts **why a customer is calling and what to offer**;
+//! 2. predicts **why a customer is calling and what to offer** (the call
+//!    pop-up, [`popup`], with the churn model of [`churn`]);
 //! 3. **classifies complaint text** (Chinese, English, mixed) into a
 //!    [`Taxonomy`] with the work group, signals, a [`Severity`] and a
 //!    calibrated confidence ([`Classifier`], module [`classify`]: a built-in
 //!    model for the specification's 24 categories, training, evaluation);
 //! 4. **detects repeat complaints** at intake and in batch ([`repeat`]);
-//! 5. **audits cross-system consistency**.
+//! 5. **audits cross-system consistency** ([`audit`]).
 //!
 //! The product definition these follow is the domain specification
 //! (taxonomy, repeat semantics, opportunity kinds, audit rules).
@@ -60,8 +61,10 @@
 //! # Ok::<(), custinsight::Error>(())
 //! ```
 
+pub mod audit;
 mod builder;
 mod channel;
+pub mod churn;
 pub mod classify;
 mod complaint;
 mod envelope;
@@ -69,6 +72,7 @@ mod error;
 mod event;
 mod money;
 mod phone;
+pub mod popup;
 mod profile;
 pub mod repeat;
 pub mod schema;
@@ -79,12 +83,14 @@ mod validate;
 
 pub use builder::{BuildReport, ProfileBuilder};
 pub use channel::{Channel, ChannelTier};
+pub use churn::ChurnModel;
 pub use classify::{Classification, Classifier};
 pub use complaint::{Complaint, ComplaintStatus};
 pub use error::{from_json, Error, ErrorKind, Result};
 pub use event::{AccountUpdate, EventPayload, IdentityUpdate, SourceEvent, TagsUpdate};
 pub use money::Money;
 pub use phone::normalize_phone;
+pub use popup::{pop_up, Opportunity, OpportunityKind, PopUp, PopUpConfig};
 pub use profile::{
     Account, AccountStatus, AnomalyCode, AuditAnomaly, Bill, Contact, CustomerProfile, HandledBy, Identity,
     MonthlyUsage, OnlineOrder, OrderStatus, Payment, PaymentType, Plan, RetentionTask, Segment, SourceSystem,
