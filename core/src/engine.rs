@@ -1,0 +1,479 @@
+//! The façade every binding wraps: one [`Engine`], built by an
+//! [`EngineBuilder`] from an [`EngineConfig`], that answers the questions a
+//! service system asks: classify this complaint and tell whether it repeats
+//! an earlier one, what to show the agent for this caller, what the systems
+//! disagree about.
+//!
+//! The C and Python layers expose the same two types, so the three languages
+//! read alike.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{AuditFinding, AuditInput, AuditReport};
+use crate::classify::{Classification, Classifier, Thresholds};
+use crate::error::{Error, Result};
+use crate::popup::{PopUp, PopUpConfig};
+use crate::repeat::{Categorize, CustomerCounters, Intake, RepeatConfig, RepeatDetector, Verdict};
+use crate::{ChurnModel, Complaint, CustomerProfile};
+
+/// Everything an [`Engine`] can be configured with. Every part has the
+/// defaults of the domain specification, so `{}` is a valid configuration.
+///
+/// ```
+/// let config = custinsight::EngineConfig::from_toml(r#"
+///     [repeat]
+///     window_days = 45
+///
+///     [classifier]
+///     uncertain_below = 0.5
+/// "#).unwrap();
+/// assert_eq!(config.repeat.window_days, 45);
+/// assert!(custinsight::EngineConfig::from_json(r#"{"repeat": {"window": 3}}"#).is_err());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EngineConfig {
+    /// Abstention and confidence-band thresholds of the complaint classifier;
+    /// `None` keeps the model's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classifier: Option<Thresholds>,
+    /// Repeat-complaint detection.
+    pub repeat: RepeatConfig,
+    /// The call pop-up.
+    pub popup: PopUpConfig,
+}
+
+impl EngineConfig {
+    /// Parses and validates a configuration in JSON.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the offending key.
+    pub fn from_json(json: &str) -> Result<EngineConfig> {
+        let config: EngineConfig = crate::from_json("engine configuration", json).map_err(as_config_error)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Parses and validates a configuration in TOML.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the offending key.
+    pub fn from_toml(text: &str) -> Result<EngineConfig> {
+        let config: EngineConfig = toml::from_str(text).map_err(|err| {
+            Error::config(
+                "engine configuration",
+                err.message().to_owned() + &toml_location(text, &err),
+            )
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks every part.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the offending key.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(thresholds) = &self.classifier {
+            thresholds.validate().map_err(|e| e.within("classifier"))?;
+        }
+        self.repeat.validate().map_err(|e| e.within("repeat"))?;
+        self.popup.validate().map_err(|e| e.within("popup"))?;
+        Ok(())
+    }
+
+    /// The configuration as pretty JSON, defaults included: a starting point
+    /// for an operator's own file.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("configurations always serialise")
+    }
+}
+
+fn as_config_error(err: Error) -> Error {
+    match err {
+        Error::Parse { location, reason, .. } => Error::config(location, reason),
+        other => other,
+    }
+}
+
+fn toml_location(text: &str, err: &toml::de::Error) -> String {
+    err.span().map_or_else(String::new, |span| {
+        let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+        format!(" (line {line})")
+    })
+}
+
+/// Builds an [`Engine`].
+#[derive(Debug, Default)]
+pub struct EngineBuilder {
+    config: EngineConfig,
+    classifier: Option<Classifier>,
+    churn: Option<ChurnModel>,
+    history: Option<Vec<u8>>,
+}
+
+impl EngineBuilder {
+    /// A builder with the default configuration and the built-in classifier.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Uses `config`.
+    pub fn config(mut self, config: EngineConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Uses a trained or loaded classifier instead of the built-in one.
+    pub fn classifier(mut self, classifier: Classifier) -> Self {
+        self.classifier = Some(classifier);
+        self
+    }
+
+    /// Uses a churn model for the pop-up's churn-risk opportunity.
+    pub fn churn_model(mut self, model: ChurnModel) -> Self {
+        self.churn = Some(model);
+        self
+    }
+
+    /// Starts the complaint history from a snapshot taken by
+    /// [`Engine::snapshot_history`]. The snapshot carries the repeat settings
+    /// it was taken with; the configuration's must be equal.
+    pub fn history_snapshot(mut self, snapshot: Vec<u8>) -> Self {
+        self.history = Some(snapshot);
+        self
+    }
+
+    /// Validates the configuration and builds the engine.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an invalid configuration;
+    /// [`Error::SnapshotFormat`] for a damaged history snapshot.
+    pub fn build(self) -> Result<Engine> {
+        self.config.validate()?;
+        let mut classifier = self.classifier.unwrap_or_else(Classifier::builtin);
+        if let Some(thresholds) = &self.config.classifier {
+            classifier = classifier.with_thresholds(thresholds.clone())?;
+        }
+        let classifier = Arc::new(classifier);
+        let detector = match &self.history {
+            Some(snapshot) => {
+                let restored = RepeatDetector::restore(snapshot)?;
+                if restored.config() != &self.config.repeat {
+                    return Err(Error::config(
+                        "repeat",
+                        "differs from the configuration the history snapshot was taken with; \
+                         verdicts would change meaning (use the snapshot's settings, or start a new history)",
+                    ));
+                }
+                restored
+            }
+            None => RepeatDetector::new(self.config.repeat.clone())?,
+        }
+        .with_categorizer(Arc::new(ClassifierCategorizer(Arc::clone(&classifier))));
+        Ok(Engine {
+            config: self.config,
+            classifier,
+            churn: self.churn.map(Arc::new),
+            detector,
+        })
+    }
+}
+
+/// The repeat detector asks the classifier for a category only when it is
+/// sure; otherwise the detector compares the text against every category.
+struct ClassifierCategorizer(Arc<Classifier>);
+
+impl Categorize for ClassifierCategorizer {
+    fn categorize(&self, text: &str) -> Option<String> {
+        let answer = self.0.classify(text);
+        (!answer.uncertain).then_some(answer.category)
+    }
+}
+
+/// The answer to a complaint at intake.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplaintIntake {
+    /// The classification of the text, when the complaint had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classification: Option<Classification>,
+    /// The repeat-detection verdict, or the update of a known ticket.
+    pub repeat: Intake,
+}
+
+impl ComplaintIntake {
+    /// The repeat verdict, when the complaint was new.
+    pub fn verdict(&self) -> Option<&Verdict> {
+        self.repeat.verdict()
+    }
+}
+
+/// The façade of the library: complaint intake (classification and repeat
+/// detection), the call pop-up and the cross-system audit, configured once.
+///
+/// `Engine` is `Send + Sync`: share one (in an `Arc`) between all worker
+/// threads. The complaint history inside is synchronised; everything else is
+/// read-only.
+///
+/// ```
+/// use custinsight::{Complaint, Engine};
+///
+/// let engine = Engine::new();
+/// let complaint: Complaint = custinsight::from_json("complaint", r#"{
+///     "id": "T1", "phone": "13812345678", "received_at": "2026-11-02T09:30:00+08:00",
+///     "channel": "hotline", "status": "open",
+///     "text": "宽带断网三天了，一直没人修"}"#)?;
+/// let answer = engine.intake(&complaint)?;
+/// let classification = answer.classification.as_ref().unwrap();
+/// assert_eq!(classification.work_group, "broadband_maintenance");
+/// assert_eq!(answer.verdict().unwrap().kind, custinsight::RepeatKind::New);
+/// # Ok::<(), custinsight::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Engine {
+    config: EngineConfig,
+    classifier: Arc<Classifier>,
+    churn: Option<Arc<ChurnModel>>,
+    detector: RepeatDetector,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new()
+    }
+}
+
+impl Engine {
+    /// An engine with the default configuration and the built-in classifier.
+    pub fn new() -> Engine {
+        EngineBuilder::new()
+            .build()
+            .expect("the default configuration is valid")
+    }
+
+    /// A builder, to configure the engine.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::new()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// The complaint classifier.
+    pub fn classifier(&self) -> &Classifier {
+        &self.classifier
+    }
+
+    /// The churn model, when one was given.
+    pub fn churn_model(&self) -> Option<&ChurnModel> {
+        self.churn.as_deref()
+    }
+
+    /// Classifies one complaint text.
+    pub fn classify(&self, text: &str) -> Classification {
+        self.classifier.classify(text)
+    }
+
+    /// Classifies many texts on all cores; the same answers as one by one.
+    pub fn classify_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Classification> {
+        self.classifier.classify_batch(texts)
+    }
+
+    /// Complaint intake: classifies the text (filling in the category,
+    /// signals and severity the caller left out), judges whether the
+    /// complaint repeats an earlier one, and remembers it. A known ticket id
+    /// is a status update, not a new complaint.
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] naming the field when the complaint breaks a
+    /// domain rule; nothing is remembered then.
+    pub fn intake(&self, complaint: &Complaint) -> Result<ComplaintIntake> {
+        let (enriched, classification) = self.enrich(complaint);
+        let repeat = self.detector.intake(&enriched)?;
+        Ok(ComplaintIntake {
+            classification,
+            repeat,
+        })
+    }
+
+    /// Like [`Engine::intake`] but only judges: nothing is remembered.
+    ///
+    /// # Errors
+    /// As [`Engine::intake`].
+    pub fn check(&self, complaint: &Complaint) -> Result<Verdict> {
+        let (enriched, _) = self.enrich(complaint);
+        self.detector.check(&enriched)
+    }
+
+    fn enrich(&self, complaint: &Complaint) -> (Complaint, Option<Classification>) {
+        let mut enriched = complaint.clone();
+        let classification = complaint
+            .text
+            .as_deref()
+            .map(|text| self.classifier.classify(text));
+        if let Some(answer) = &classification {
+            if enriched.category.is_none() && !answer.uncertain {
+                enriched.category = Some(answer.category.clone());
+            }
+            if enriched.signals.is_empty() {
+                enriched.signals = answer.signal_kinds();
+            }
+            if enriched.severity.is_none() {
+                enriched.severity = Some(answer.severity);
+            }
+        }
+        (enriched, classification)
+    }
+
+    /// Labels a whole data set of complaints, in any order, as if they had
+    /// arrived in time order, against a fresh history (the engine's own
+    /// history is neither used nor changed). Complaints without a category
+    /// are classified.
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] naming the row and field of the first invalid
+    /// complaint.
+    pub fn label_batch(&self, complaints: &[Complaint]) -> Result<Vec<Intake>> {
+        let categorizer = ClassifierCategorizer(Arc::clone(&self.classifier));
+        crate::repeat::label_batch(&self.config.repeat, Some(&categorizer), complaints)
+    }
+
+    /// The customer's repeat and escalation counters as of `now`, for the
+    /// pop-up.
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] when neither key is given or the phone is
+    /// malformed.
+    pub fn customer_counters(
+        &self,
+        customer_id: Option<&str>,
+        phone: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<CustomerCounters> {
+        self.detector.customer_counters(customer_id, phone, now)
+    }
+
+    /// Number of complaints remembered.
+    pub fn history_len(&self) -> usize {
+        self.detector.len()
+    }
+
+    /// Forgets complaints that can no longer match (older than the window
+    /// before `now`); returns how many were dropped.
+    pub fn compact_history(&self, now: DateTime<Utc>) -> usize {
+        self.detector.compact(now)
+    }
+
+    /// A versioned, checksummed snapshot of the complaint history, for
+    /// [`EngineBuilder::history_snapshot`].
+    pub fn snapshot_history(&self) -> Vec<u8> {
+        self.detector.snapshot()
+    }
+
+    /// The call pop-up for `profile` at `now`: ranked service opportunities
+    /// with evidence and scripts, and the call-intent prediction.
+    pub fn pop_up(&self, profile: &CustomerProfile, now: DateTime<Utc>) -> PopUp {
+        crate::popup::pop_up(profile, now, &self.config.popup, self.churn.as_deref())
+    }
+
+    /// Pop-ups of many profiles on all cores, in input order.
+    pub fn pop_up_batch(&self, profiles: &[CustomerProfile], now: DateTime<Utc>) -> Vec<PopUp> {
+        crate::popup::pop_up_batch(profiles, now, &self.config.popup, self.churn.as_deref())
+    }
+
+    /// Cross-system audit of one customer.
+    pub fn audit(&self, input: &AuditInput) -> Vec<AuditFinding> {
+        crate::audit::audit(input)
+    }
+
+    /// Cross-system audit of many customers on all cores, in input order.
+    pub fn audit_batch(&self, inputs: &[AuditInput]) -> Vec<AuditReport> {
+        crate::audit::audit_batch(inputs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complaint(id: &str, at: &str, text: &str) -> Complaint {
+        crate::from_json(
+            "complaint",
+            &format!(
+                r#"{{"id": "{id}", "customer_id": "C1", "received_at": "{at}", "channel": "hotline",
+                    "status": "open", "text": "{text}"}}"#
+            ),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn intake_classifies_then_detects_the_repeat() {
+        let engine = Engine::new();
+        let first = engine
+            .intake(&complaint(
+                "T1",
+                "2026-11-01T09:00:00Z",
+                "家里宽带断网两天了，一直掉线",
+            ))
+            .unwrap();
+        assert_eq!(
+            first.verdict().unwrap().category.as_deref(),
+            Some("broadband.outage")
+        );
+        let second = engine
+            .intake(&complaint(
+                "T2",
+                "2026-11-04T09:00:00Z",
+                "宽带又断网了，还是没修好，第三次反映",
+            ))
+            .unwrap();
+        let verdict = second.verdict().unwrap();
+        assert_eq!(verdict.kind, crate::RepeatKind::Repeat);
+        assert_eq!(verdict.matched[0].id, "T1");
+        assert_eq!(engine.history_len(), 2);
+    }
+
+    #[test]
+    fn history_survives_a_snapshot() {
+        let engine = Engine::new();
+        engine
+            .intake(&complaint(
+                "T1",
+                "2026-11-01T09:00:00Z",
+                "家里宽带断网两天了，一直掉线",
+            ))
+            .unwrap();
+        let restored = Engine::builder()
+            .history_snapshot(engine.snapshot_history())
+            .build()
+            .unwrap();
+        let next = complaint("T2", "2026-11-04T09:00:00Z", "宽带又断网了");
+        assert_eq!(restored.check(&next).unwrap(), engine.check(&next).unwrap());
+        let damaged = &engine.snapshot_history()[..10];
+        let err = Engine::builder()
+            .history_snapshot(damaged.to_vec())
+            .build()
+            .unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::SnapshotFormat);
+    }
+
+    #[test]
+    fn configuration_errors_name_the_key() {
+        let err = EngineConfig::from_json(r#"{"repeat": {"window_days": 0}}"#).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Config);
+        assert!(err.to_string().contains("repeat.window_days"), "{err}");
+        let err = EngineConfig::from_toml("[popup]\nbill_shok = 1\n").unwrap_err();
+        assert!(err.to_string().contains("bill_shok"), "{err}");
+        let defaults = EngineConfig::default();
+        assert_eq!(
+            EngineConfig::from_json(&defaults.to_json_pretty()).unwrap(),
+            defaults
+        );
+    }
+}
