@@ -468,6 +468,11 @@ impl ChurnModel {
     pub fn from_bytes(bytes: &[u8]) -> Result<ChurnModel> {
         let model: ChurnModel = CHURN_MODEL.open_value(bytes)?;
         let n = model.features.len();
+        if !model.base.is_finite() || n == 0 {
+            return Err(Error::ModelFormat {
+                reason: "churn model has no features or a non-finite base score".to_owned(),
+            });
+        }
         for (t, tree) in model.trees.iter().enumerate() {
             let len = tree.nodes.len();
             if len == 0 {

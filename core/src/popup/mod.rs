@@ -415,6 +415,7 @@ pub fn pop_up_batch(
 ) -> Vec<PopUp> {
     profiles
         .par_iter()
+        .with_min_len(64)
         .map(|profile| pop_up(profile, now, config, churn))
         .collect()
 }
