@@ -138,7 +138,7 @@ fn main() {
     // text signature are paid before any history is looked at.
     let (_, validate_cpu) = timed(|| {
         for probe in &probes {
-            std::hint::black_box(probe.validate().expect("valid"));
+            std::hint::black_box(probe.validate().is_ok());
         }
     });
     let (_, signature_cpu) = timed(|| {

@@ -571,6 +571,29 @@ fn customers_merging_within_one_shard_keep_all_their_history() {
 }
 
 #[test]
+fn check_previews_the_linked_history_without_linking() {
+    let detector = RepeatDetector::default();
+    judged(&detector, &complaint("A", Some("C1"), None, base()));
+    judged(
+        &detector,
+        &complaint("B", None, Some("13812345678"), base() + Duration::days(1)),
+    );
+    let both = complaint("C", Some("C1"), Some("13812345678"), base() + Duration::days(2));
+    let preview = detector.check(&both).unwrap();
+    let ids: Vec<_> = preview.matched.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["B", "A"]);
+    assert_eq!(detector.len(), 2, "check remembers nothing");
+    let phone_only = complaint("D", None, Some("13812345678"), base() + Duration::days(3));
+    assert_eq!(
+        detector.check(&phone_only).unwrap().matched.len(),
+        1,
+        "and links nothing"
+    );
+    assert_eq!(judged(&detector, &both), preview);
+    assert_eq!(detector.check(&phone_only).unwrap().matched.len(), 3);
+}
+
+#[test]
 fn unknown_channel_is_rejected_and_unlisted_channels_keep_their_default_tier() {
     let err = custinsight::from_json::<Complaint>(
         "complaint",

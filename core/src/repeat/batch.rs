@@ -90,15 +90,24 @@ pub fn label_batch(
         .collect();
     drop(index);
 
-    let mut order: Vec<u32> = (0..rows.len() as u32).collect();
-    order.par_sort_unstable_by(|&a, &b| {
-        let (ra, rb) = (&rows[a as usize], &rows[b as usize]);
-        customers[a as usize]
-            .cmp(&customers[b as usize])
-            .then(ra.received_ms.cmp(&rb.received_ms))
-            .then_with(|| ra.id.cmp(rb.id))
-            .then(a.cmp(&b))
-    });
+    // Sort compact keys (customer, receive time, row), then order the rare
+    // rows of one customer received at the same instant by ticket id.
+    let mut keys: Vec<(u32, i64, u32)> = (0..rows.len())
+        .map(|row| (customers[row], rows[row].received_ms, row as u32))
+        .collect();
+    keys.par_sort_unstable();
+    let mut order: Vec<u32> = keys.iter().map(|&(_, _, row)| row).collect();
+    let mut start = 0;
+    for end in 1..=keys.len() {
+        if end == keys.len() || keys[end].0 != keys[start].0 || keys[end].1 != keys[start].1 {
+            if end - start > 1 {
+                order[start..end]
+                    .sort_by(|&a, &b| rows[a as usize].id.cmp(rows[b as usize].id).then(a.cmp(&b)));
+            }
+            start = end;
+        }
+    }
+    drop(keys);
     let runs: Vec<&[u32]> = order
         .chunk_by(|&a, &b| customers[a as usize] == customers[b as usize])
         .collect();
