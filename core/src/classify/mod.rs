@@ -50,6 +50,7 @@ use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::complaint::Complaint;
 use crate::envelope::ArtefactKind;
 use crate::error::{Error, Result};
 use crate::taxonomy::{Severity, Signal, Taxonomy};
@@ -443,6 +444,43 @@ impl Classifier {
         self.classify_inner(text, top.max(1))
     }
 
+    /// Classifies a complaint ticket at intake and records the answer on it:
+    /// the category when the ticket has none and the answer is not
+    /// `uncertain` (a category chosen by an agent is kept), the signals, and
+    /// the severity of the ticket's resulting category (when it still has
+    /// none, that of the answer's category).
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] on field `text` when the ticket has no text.
+    ///
+    /// # Examples
+    /// ```
+    /// use custinsight::{Classifier, Complaint, Severity};
+    ///
+    /// let mut ticket: Complaint = custinsight::from_json("complaint", r#"{"id": "T9",
+    ///     "phone": "13812345678", "received_at": "2026-11-02T09:30:00Z", "channel": "hotline",
+    ///     "status": "open", "text": "充值了一百元话费没到账，第二次反映了"}"#)?;
+    /// let answer = Classifier::builtin().classify_complaint(&mut ticket)?;
+    /// assert_eq!(ticket.category.as_deref(), Some("billing.topup"));
+    /// assert_eq!(ticket.severity, Some(Severity::High)); // repeat mention
+    /// assert_eq!(ticket.signals, answer.signal_kinds());
+    /// # Ok::<(), custinsight::Error>(())
+    /// ```
+    pub fn classify_complaint(&self, complaint: &mut Complaint) -> Result<Classification> {
+        let text = complaint
+            .text
+            .as_deref()
+            .ok_or_else(|| Error::invalid("text", "the complaint has no text to classify"))?;
+        let answer = self.classify(text);
+        if complaint.category.is_none() && !answer.uncertain {
+            complaint.category = Some(answer.category.clone());
+        }
+        complaint.signals = answer.signal_kinds();
+        let category = complaint.category.as_deref().unwrap_or(&answer.category);
+        complaint.severity = Some(Severity::from_rule(category, &complaint.signals));
+        Ok(answer)
+    }
+
     /// Classifies many texts on all cores; the answers are those of
     /// [`Classifier::classify`], in input order.
     pub fn classify_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Classification> {
@@ -698,6 +736,30 @@ mod tests {
             "{explanation:?}"
         );
         assert!(explanation[0].weight >= explanation[1].weight);
+    }
+
+    #[test]
+    fn complaints_get_category_signals_and_severity() {
+        let model = tiny_model();
+        let mut ticket: Complaint = crate::from_json(
+            "complaint",
+            r#"{"id": "T1", "customer_id": "C1", "received_at": "2026-11-02T09:30:00Z",
+                "channel": "app", "status": "open", "text": "客服态度很差，我要找律师"}"#,
+        )
+        .unwrap();
+        model.classify_complaint(&mut ticket).unwrap();
+        assert_eq!(ticket.category.as_deref(), Some("service.rude"));
+        assert_eq!(ticket.signals, vec![Signal::Legal]);
+        assert_eq!(ticket.severity, Some(Severity::Critical));
+        // An agent's category is kept and drives the severity.
+        ticket.category = Some("billing.fee".into());
+        ticket.text = Some("客服态度很差".into());
+        model.classify_complaint(&mut ticket).unwrap();
+        assert_eq!(ticket.category.as_deref(), Some("billing.fee"));
+        assert_eq!(ticket.severity, Some(Severity::Medium));
+        ticket.text = None;
+        let err = model.classify_complaint(&mut ticket).unwrap_err();
+        assert!(err.to_string().contains("invalid text"), "{err}");
     }
 
     #[test]
