@@ -218,6 +218,8 @@ pub struct Classifier {
     features: FeatureConfig,
     /// `buckets × classes`, row-major by bucket.
     weights: Vec<f32>,
+    /// Inverse document frequency per bucket; empty without `features.idf`.
+    idf: Vec<f32>,
     temperature: f32,
     thresholds: Thresholds,
     /// Derived from the fixed lexicon; not part of the model's identity.
@@ -231,6 +233,7 @@ impl PartialEq for Classifier {
         self.taxonomy == other.taxonomy
             && self.features == other.features
             && self.weights == other.weights
+            && self.idf == other.idf
             && self.temperature == other.temperature
             && self.thresholds == other.thresholds
     }
@@ -246,6 +249,11 @@ struct ModelFile {
     thresholds: Thresholds,
     buckets: Vec<u32>,
     rows: Vec<f32>,
+    /// The idf of buckets no training text had (the largest); empty `idf`
+    /// buckets and values list the others.
+    idf_unseen: f32,
+    idf_buckets: Vec<u32>,
+    idf_values: Vec<f32>,
 }
 
 impl Classifier {
@@ -292,7 +300,7 @@ impl Classifier {
     {
         options.validate()?;
         taxonomy.validate()?;
-        let data = prepare(examples, taxonomy, &options.features)?;
+        let (data, idf) = prepare(examples, taxonomy, &options.features, None)?;
         let classes = taxonomy.categories.len();
         let (weights, temperature) =
             train_weights(&data, classes, options.features.buckets(), options, None)?;
@@ -300,6 +308,7 @@ impl Classifier {
             taxonomy: taxonomy.clone(),
             features: options.features.clone(),
             weights,
+            idf,
             temperature,
             thresholds: Thresholds::default(),
             signals: SignalMatcher::new(),
@@ -339,7 +348,7 @@ impl Classifier {
     {
         options.validate()?;
         taxonomy.validate()?;
-        let data = prepare(examples, taxonomy, &self.features)?;
+        let (data, idf) = prepare(examples, taxonomy, &self.features, Some(&self.idf))?;
         let classes = taxonomy.categories.len();
         let old_classes = self.taxonomy.categories.len();
         let buckets = self.features.buckets();
@@ -365,6 +374,7 @@ impl Classifier {
             taxonomy: taxonomy.clone(),
             features: self.features.clone(),
             weights,
+            idf,
             temperature,
             thresholds,
             signals: SignalMatcher::new(),
@@ -417,7 +427,7 @@ impl Classifier {
     /// taxonomy order.
     pub fn probabilities(&self, text: &str) -> Vec<f32> {
         let normalised = crate::text::normalize(text);
-        let extracted = extract(&self.features, &normalised, false);
+        let extracted = extract(&self.features, &normalised, false, &self.idf);
         let mut probs = vec![0.0; self.taxonomy.categories.len()];
         score(&self.weights, probs.len(), &extracted.features, &mut probs);
         softmax(&mut probs, self.temperature);
@@ -492,7 +502,7 @@ impl Classifier {
 
     fn classify_inner(&self, text: &str, explain: usize) -> Classification {
         let mapped = normalize_mapped(text);
-        let extracted = extract(&self.features, &mapped.text, explain > 0);
+        let extracted = extract(&self.features, &mapped.text, explain > 0, &self.idf);
         let classes = self.taxonomy.categories.len();
         let mut probs = vec![0.0; classes];
         score(&self.weights, classes, &extracted.features, &mut probs);
@@ -566,6 +576,14 @@ impl Classifier {
                 rows.extend_from_slice(row);
             }
         }
+        let idf_unseen = self.idf.iter().copied().fold(0.0f32, f32::max);
+        let (idf_buckets, idf_values) = self
+            .idf
+            .iter()
+            .enumerate()
+            .filter(|&(_, &v)| v != idf_unseen)
+            .map(|(b, &v)| (b as u32, v))
+            .unzip();
         MODEL_KIND.seal_value(&ModelFile {
             taxonomy: self.taxonomy.clone(),
             features: self.features.clone(),
@@ -573,6 +591,9 @@ impl Classifier {
             thresholds: self.thresholds.clone(),
             buckets,
             rows,
+            idf_unseen,
+            idf_buckets,
+            idf_values,
         })
     }
 
@@ -609,10 +630,26 @@ impl Classifier {
             }
             weights[bucket * classes..(bucket + 1) * classes].copy_from_slice(row);
         }
+        let idf = if file.features.idf {
+            if file.idf_buckets.len() != file.idf_values.len() {
+                return Err(bad("idf buckets and values differ in length".into()));
+            }
+            let mut idf = vec![file.idf_unseen; buckets];
+            for (&bucket, &value) in file.idf_buckets.iter().zip(&file.idf_values) {
+                let slot = idf
+                    .get_mut(bucket as usize)
+                    .ok_or_else(|| bad(format!("idf bucket {bucket} out of {buckets}")))?;
+                *slot = value;
+            }
+            idf
+        } else {
+            Vec::new()
+        };
         Ok(Classifier {
             taxonomy: file.taxonomy,
             features: file.features,
             weights,
+            idf,
             temperature: file.temperature,
             thresholds: file.thresholds,
             signals: SignalMatcher::new(),
