@@ -31,6 +31,33 @@ fn fold_events(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+    group.bench_function(
+        format!(
+            "fold {} events of 10k customers, rayon shards + merge",
+            events.len()
+        ),
+        |b| {
+            use rayon::prelude::*;
+            b.iter_batched(
+                || events.clone(),
+                |events| {
+                    let shards = events
+                        .into_par_iter()
+                        .fold(ProfileBuilder::new, |mut builder, event| {
+                            builder.add(event).expect("valid");
+                            builder
+                        });
+                    shards
+                        .reduce(ProfileBuilder::new, |mut left, right| {
+                            left.merge(right);
+                            left
+                        })
+                        .build()
+                },
+                BatchSize::LargeInput,
+            )
+        },
+    );
     group.finish();
 }
 

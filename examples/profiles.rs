@@ -5,16 +5,27 @@
 //! cargo run --example profiles                       # the bundled sample
 //! cargo run --example profiles -- events.jsonl       # your own JSON lines
 //! cargo run --example profiles -- events.jsonl --all # every profile as JSON
+//! cargo run --release --example profiles -- --synthetic 1000000
+//!     # scale check: fold a synthetic population on all cores, print events/s
 //! ```
 
 use std::io::BufRead;
+use std::time::Instant;
 
+use custinsight::synth::{Population, SynthConfig};
 use custinsight::{CustomerProfile, ProfileBuilder, SourceEvent};
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/sample_events.jsonl");
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(position) = args.iter().position(|arg| arg == "--synthetic") {
+        let customers = args
+            .get(position + 1)
+            .ok_or("--synthetic needs a number of customers")?
+            .parse()?;
+        return fold_synthetic(customers);
+    }
     let print_all = args.iter().any(|arg| arg == "--all");
     let path = args
         .iter()
@@ -58,6 +69,49 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("\nThe busiest customer's full profile:");
         println!("{}", serde_json::to_string_pretty(busiest)?);
     }
+    Ok(())
+}
+
+/// Generates `customers` synthetic customers and folds their events on all
+/// cores as they are generated (one builder per rayon shard, merged at the
+/// end), as a loader streaming an export would: the events are never all in
+/// memory at once.
+fn fold_synthetic(customers: u64) -> Result<(), Box<dyn std::error::Error>> {
+    use rayon::prelude::*;
+    let population = Population::new(SynthConfig {
+        customers,
+        ..SynthConfig::default()
+    });
+    let started = Instant::now();
+    let generated: usize = (0..customers)
+        .into_par_iter()
+        .map(|index| population.customer_events(index).len())
+        .sum();
+    let generation = started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let builder = (0..customers)
+        .into_par_iter()
+        .fold(ProfileBuilder::new, |mut builder, index| {
+            for event in population.customer_events(index) {
+                builder.add(event).expect("synthetic events are valid");
+            }
+            builder
+        })
+        .reduce(ProfileBuilder::new, |mut left, right| {
+            left.merge(right);
+            left
+        });
+    let profiles = builder.build();
+    let total = started.elapsed().as_secs_f64();
+    let folding = (total - generation).max(f64::EPSILON);
+    println!(
+        "{customers} customers, {generated} events on {} threads: generating alone {generation:.1} s; \
+         generating + folding into {} profiles {total:.1} s, so folding {:.0} events/s",
+        rayon::current_num_threads(),
+        profiles.len(),
+        generated as f64 / folding,
+    );
     Ok(())
 }
 

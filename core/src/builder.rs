@@ -154,6 +154,49 @@ impl ProfileBuilder {
         report
     }
 
+    /// Folds in everything `other` has accepted, as if its events had been
+    /// added to `self`. Because every merge rule is commutative and
+    /// associative, events can be split into chunks, folded by one builder
+    /// per thread, and the builders merged in any order:
+    ///
+    /// ```
+    /// use custinsight::synth::{Population, SynthConfig};
+    /// use custinsight::ProfileBuilder;
+    ///
+    /// let events: Vec<_> = Population::new(SynthConfig { customers: 50, ..Default::default() })
+    ///     .events()
+    ///     .collect();
+    /// let fold = |chunk: &[custinsight::SourceEvent]| {
+    ///     let mut builder = ProfileBuilder::new();
+    ///     chunk.iter().cloned().for_each(|event| builder.add(event).unwrap());
+    ///     builder
+    /// };
+    /// let mut merged = fold(&events[..700]);
+    /// merged.merge(fold(&events[700..]));
+    /// assert_eq!(merged.build(), fold(&events).build());
+    /// ```
+    pub fn merge(&mut self, other: ProfileBuilder) {
+        for (customer_id, accumulator) in other.customers {
+            match self.customers.entry(customer_id) {
+                std::collections::hash_map::Entry::Occupied(mut mine) => mine.get_mut().merge(&accumulator),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(accumulator);
+                }
+            }
+        }
+        for (number, entry) in other.phones {
+            let mine = self.phones.entry(number).or_default();
+            mine.owner.merge(&entry.owner);
+            if let Some(orphan) = entry.orphan {
+                match &mut mine.orphan {
+                    Some(existing) => existing.merge(&orphan),
+                    None => mine.orphan = Some(orphan),
+                }
+            }
+        }
+        self.accepted += other.accepted;
+    }
+
     /// Number of events accepted so far.
     pub fn accepted(&self) -> u64 {
         self.accepted

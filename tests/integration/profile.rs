@@ -88,6 +88,27 @@ proptest! {
     }
 
     #[test]
+    fn merging_builders_of_any_split_equals_one_builder(
+        (events, split) in (0u64..1000).prop_flat_map(|seed| {
+            let events = population(seed, 6);
+            let len = events.len();
+            (Just(events), 0..=len)
+        })
+    ) {
+        let fold = |events: &[SourceEvent]| {
+            let mut builder = ProfileBuilder::new();
+            for event in events {
+                builder.add(event.clone()).expect("valid event");
+            }
+            builder
+        };
+        let mut left = fold(&events[..split]);
+        left.merge(fold(&events[split..]));
+        prop_assert_eq!(left.accepted(), events.len() as u64);
+        prop_assert_eq!(left.build(), build(events));
+    }
+
+    #[test]
     fn redelivered_events_change_nothing(seed in 0u64..1000) {
         let events = population(seed, 5);
         let twice = events.iter().chain(events.iter()).cloned();
