@@ -84,11 +84,7 @@ fn main() -> Result<(), custinsight::Error> {
     let taxonomy = Taxonomy::telecom_default();
     println!("Built-in model (24 categories of the spec)");
     let seed = data::telecom_seed();
-    let options = TrainOptions {
-        epochs: Some(30),
-        ..TrainOptions::default()
-    };
-    let cv = cross_validate(&seed, &taxonomy, &options, 5, 1)?;
+    let cv = cross_validate(&seed, &taxonomy, &TrainOptions::default(), 5, 1)?;
     line("seed corpus, 5-fold CV", &cv);
 
     let started = Instant::now();

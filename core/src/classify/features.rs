@@ -38,6 +38,10 @@ pub struct FeatureConfig {
     pub subword_ngrams: (u8, u8),
     /// The number of hash buckets is `2^hash_bits`.
     pub hash_bits: u8,
+    /// Weigh each feature by its inverse document frequency in the training
+    /// data (`ln((1 + n) / (1 + df)) + 1`, per hash bucket), so words every
+    /// complaint uses count less than the ones that tell categories apart.
+    pub idf: bool,
 }
 
 impl Default for FeatureConfig {
@@ -48,6 +52,7 @@ impl Default for FeatureConfig {
             word_prefix: 5,
             subword_ngrams: (3, 4),
             hash_bits: 18,
+            idf: true,
         }
     }
 }
@@ -193,9 +198,10 @@ fn pieces(text: &str) -> Vec<Piece<'_>> {
 
 /// Extracts the features of already normalised text.
 ///
-/// Counts are damped (`1 + ln(count)`) and the vector is L2-normalised, so a
-/// paragraph and a sentence saying the same thing score alike.
-pub(crate) fn extract(config: &FeatureConfig, text: &str, with_names: bool) -> Extracted {
+/// Counts are damped (`1 + ln(count)`), multiplied by `idf[bucket]` when
+/// `idf` is not empty, and the vector is L2-normalised, so a paragraph and a
+/// sentence saying the same thing score alike.
+pub(crate) fn extract(config: &FeatureConfig, text: &str, with_names: bool, idf: &[f32]) -> Extracted {
     let mask = (config.buckets() - 1) as u64;
     let mut buckets: Vec<u32> = Vec::with_capacity(text.len() * 2 + 1);
     let mut names = Vec::new();
@@ -288,18 +294,44 @@ pub(crate) fn extract(config: &FeatureConfig, text: &str, with_names: bool) -> E
             _ => features.push(Feature { bucket, value: 1.0 }),
         }
     }
-    let mut norm = 0.0f32;
     for feature in &mut features {
         feature.value = 1.0 + feature.value.ln();
-        norm += feature.value * feature.value;
+        if let Some(weight) = idf.get(feature.bucket as usize) {
+            feature.value *= weight;
+        }
     }
-    let scale = 1.0 / norm.sqrt();
-    for feature in &mut features {
-        feature.value *= scale;
-    }
+    normalise(&mut features);
     names.sort();
     names.dedup();
     Extracted { features, names }
+}
+
+/// Scales `features` to unit L2 length.
+pub(crate) fn normalise(features: &mut [Feature]) {
+    let norm: f32 = features.iter().map(|f| f.value * f.value).sum();
+    if norm > 0.0 {
+        let scale = 1.0 / norm.sqrt();
+        for feature in features {
+            feature.value *= scale;
+        }
+    }
+}
+
+/// Inverse document frequencies per bucket of featurised documents
+/// (smoothed as scikit-learn does: `ln((1 + n) / (1 + df)) + 1`).
+pub(crate) fn idf_of<'a>(buckets: usize, documents: impl Iterator<Item = &'a [Feature]>) -> Vec<f32> {
+    let mut df = vec![0u32; buckets];
+    let mut n = 0u32;
+    for document in documents {
+        n += 1;
+        for feature in document {
+            df[feature.bucket as usize] += 1;
+        }
+    }
+    let n = f64::from(n);
+    df.into_iter()
+        .map(|d| (((1.0 + n) / (1.0 + f64::from(d))).ln() + 1.0) as f32)
+        .collect()
 }
 
 #[cfg(test)]
@@ -308,7 +340,7 @@ mod tests {
 
     fn names(text: &str) -> Vec<String> {
         let config = FeatureConfig::default();
-        let mut names: Vec<String> = extract(&config, text, true)
+        let mut names: Vec<String> = extract(&config, text, true, &[])
             .names
             .into_iter()
             .map(|(_, n)| n)
@@ -375,9 +407,9 @@ mod tests {
     #[test]
     fn vectors_are_unit_length_and_empty_text_has_the_bias() {
         let config = FeatureConfig::default();
-        let features = extract(&config, "费用 费用 费用 charge", false).features;
+        let features = extract(&config, "费用 费用 费用 charge", false, &[]).features;
         let norm: f32 = features.iter().map(|f| f.value * f.value).sum();
         assert!((norm - 1.0).abs() < 1e-5);
-        assert_eq!(extract(&config, "", false).features.len(), 1);
+        assert_eq!(extract(&config, "", false, &[]).features.len(), 1);
     }
 }

@@ -18,9 +18,11 @@
 //! Text is normalised by [`crate::text::normalize`] (NFKC, case folding,
 //! traditional → simplified, masking of phones, amounts, dates and tickets)
 //! before features are taken: character 1–3-grams of Chinese, words, word
-//! pairs and word prefixes of English, hashed with a fixed FNV-1a hash
-//! ([`FeatureConfig`]). The model is a multinomial logistic regression whose
-//! probabilities are calibrated by temperature scaling.
+//! pairs, word prefixes and in-word character 3–4-grams of English, hashed
+//! with a fixed FNV-1a hash and weighted by inverse document frequency
+//! ([`FeatureConfig`]). The model is a multinomial logistic regression fitted
+//! by SGD, whose probabilities are calibrated by temperature scaling on a
+//! held-out share of the training data.
 //!
 //! A [`Classifier`] is immutable, `Send` and `Sync`: share one across
 //! threads (for instance in an `Arc`).
@@ -50,6 +52,7 @@ use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::complaint::Complaint;
 use crate::envelope::ArtefactKind;
 use crate::error::{Error, Result};
 use crate::taxonomy::{Severity, Signal, Taxonomy};
@@ -217,6 +220,8 @@ pub struct Classifier {
     features: FeatureConfig,
     /// `buckets × classes`, row-major by bucket.
     weights: Vec<f32>,
+    /// Inverse document frequency per bucket; empty without `features.idf`.
+    idf: Vec<f32>,
     temperature: f32,
     thresholds: Thresholds,
     /// Derived from the fixed lexicon; not part of the model's identity.
@@ -230,6 +235,7 @@ impl PartialEq for Classifier {
         self.taxonomy == other.taxonomy
             && self.features == other.features
             && self.weights == other.weights
+            && self.idf == other.idf
             && self.temperature == other.temperature
             && self.thresholds == other.thresholds
     }
@@ -245,6 +251,11 @@ struct ModelFile {
     thresholds: Thresholds,
     buckets: Vec<u32>,
     rows: Vec<f32>,
+    /// The idf of buckets no training text had (the largest); empty `idf`
+    /// buckets and values list the others.
+    idf_unseen: f32,
+    idf_buckets: Vec<u32>,
+    idf_values: Vec<f32>,
 }
 
 impl Classifier {
@@ -291,7 +302,7 @@ impl Classifier {
     {
         options.validate()?;
         taxonomy.validate()?;
-        let data = prepare(examples, taxonomy, &options.features)?;
+        let (data, idf) = prepare(examples, taxonomy, &options.features, None)?;
         let classes = taxonomy.categories.len();
         let (weights, temperature) =
             train_weights(&data, classes, options.features.buckets(), options, None)?;
@@ -299,6 +310,7 @@ impl Classifier {
             taxonomy: taxonomy.clone(),
             features: options.features.clone(),
             weights,
+            idf,
             temperature,
             thresholds: Thresholds::default(),
             signals: SignalMatcher::new(),
@@ -338,7 +350,7 @@ impl Classifier {
     {
         options.validate()?;
         taxonomy.validate()?;
-        let data = prepare(examples, taxonomy, &self.features)?;
+        let (data, idf) = prepare(examples, taxonomy, &self.features, Some(&self.idf))?;
         let classes = taxonomy.categories.len();
         let old_classes = self.taxonomy.categories.len();
         let buckets = self.features.buckets();
@@ -364,6 +376,7 @@ impl Classifier {
             taxonomy: taxonomy.clone(),
             features: self.features.clone(),
             weights,
+            idf,
             temperature,
             thresholds,
             signals: SignalMatcher::new(),
@@ -416,7 +429,7 @@ impl Classifier {
     /// taxonomy order.
     pub fn probabilities(&self, text: &str) -> Vec<f32> {
         let normalised = crate::text::normalize(text);
-        let extracted = extract(&self.features, &normalised, false);
+        let extracted = extract(&self.features, &normalised, false, &self.idf);
         let mut probs = vec![0.0; self.taxonomy.categories.len()];
         score(&self.weights, probs.len(), &extracted.features, &mut probs);
         softmax(&mut probs, self.temperature);
@@ -443,6 +456,43 @@ impl Classifier {
         self.classify_inner(text, top.max(1))
     }
 
+    /// Classifies a complaint ticket at intake and records the answer on it:
+    /// the category when the ticket has none and the answer is not
+    /// `uncertain` (a category chosen by an agent is kept), the signals, and
+    /// the severity of the ticket's resulting category (when it still has
+    /// none, that of the answer's category).
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] on field `text` when the ticket has no text.
+    ///
+    /// # Examples
+    /// ```
+    /// use custinsight::{Classifier, Complaint, Severity};
+    ///
+    /// let mut ticket: Complaint = custinsight::from_json("complaint", r#"{"id": "T9",
+    ///     "phone": "13812345678", "received_at": "2026-11-02T09:30:00Z", "channel": "hotline",
+    ///     "status": "open", "text": "充值了一百元话费没到账，第二次反映了"}"#)?;
+    /// let answer = Classifier::builtin().classify_complaint(&mut ticket)?;
+    /// assert_eq!(ticket.category.as_deref(), Some("billing.topup"));
+    /// assert_eq!(ticket.severity, Some(Severity::High)); // repeat mention
+    /// assert_eq!(ticket.signals, answer.signal_kinds());
+    /// # Ok::<(), custinsight::Error>(())
+    /// ```
+    pub fn classify_complaint(&self, complaint: &mut Complaint) -> Result<Classification> {
+        let text = complaint
+            .text
+            .as_deref()
+            .ok_or_else(|| Error::invalid("text", "the complaint has no text to classify"))?;
+        let answer = self.classify(text);
+        if complaint.category.is_none() && !answer.uncertain {
+            complaint.category = Some(answer.category.clone());
+        }
+        complaint.signals = answer.signal_kinds();
+        let category = complaint.category.as_deref().unwrap_or(&answer.category);
+        complaint.severity = Some(Severity::from_rule(category, &complaint.signals));
+        Ok(answer)
+    }
+
     /// Classifies many texts on all cores; the answers are those of
     /// [`Classifier::classify`], in input order.
     pub fn classify_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Classification> {
@@ -454,7 +504,7 @@ impl Classifier {
 
     fn classify_inner(&self, text: &str, explain: usize) -> Classification {
         let mapped = normalize_mapped(text);
-        let extracted = extract(&self.features, &mapped.text, explain > 0);
+        let extracted = extract(&self.features, &mapped.text, explain > 0, &self.idf);
         let classes = self.taxonomy.categories.len();
         let mut probs = vec![0.0; classes];
         score(&self.weights, classes, &extracted.features, &mut probs);
@@ -528,6 +578,14 @@ impl Classifier {
                 rows.extend_from_slice(row);
             }
         }
+        let idf_unseen = self.idf.iter().copied().fold(0.0f32, f32::max);
+        let (idf_buckets, idf_values) = self
+            .idf
+            .iter()
+            .enumerate()
+            .filter(|&(_, &v)| v != idf_unseen)
+            .map(|(b, &v)| (b as u32, v))
+            .unzip();
         MODEL_KIND.seal_value(&ModelFile {
             taxonomy: self.taxonomy.clone(),
             features: self.features.clone(),
@@ -535,6 +593,9 @@ impl Classifier {
             thresholds: self.thresholds.clone(),
             buckets,
             rows,
+            idf_unseen,
+            idf_buckets,
+            idf_values,
         })
     }
 
@@ -571,10 +632,26 @@ impl Classifier {
             }
             weights[bucket * classes..(bucket + 1) * classes].copy_from_slice(row);
         }
+        let idf = if file.features.idf {
+            if file.idf_buckets.len() != file.idf_values.len() {
+                return Err(bad("idf buckets and values differ in length".into()));
+            }
+            let mut idf = vec![file.idf_unseen; buckets];
+            for (&bucket, &value) in file.idf_buckets.iter().zip(&file.idf_values) {
+                let slot = idf
+                    .get_mut(bucket as usize)
+                    .ok_or_else(|| bad(format!("idf bucket {bucket} out of {buckets}")))?;
+                *slot = value;
+            }
+            idf
+        } else {
+            Vec::new()
+        };
         Ok(Classifier {
             taxonomy: file.taxonomy,
             features: file.features,
             weights,
+            idf,
             temperature: file.temperature,
             thresholds: file.thresholds,
             signals: SignalMatcher::new(),
@@ -698,6 +775,30 @@ mod tests {
             "{explanation:?}"
         );
         assert!(explanation[0].weight >= explanation[1].weight);
+    }
+
+    #[test]
+    fn complaints_get_category_signals_and_severity() {
+        let model = tiny_model();
+        let mut ticket: Complaint = crate::from_json(
+            "complaint",
+            r#"{"id": "T1", "customer_id": "C1", "received_at": "2026-11-02T09:30:00Z",
+                "channel": "app", "status": "open", "text": "客服态度很差，我要找律师"}"#,
+        )
+        .unwrap();
+        model.classify_complaint(&mut ticket).unwrap();
+        assert_eq!(ticket.category.as_deref(), Some("service.rude"));
+        assert_eq!(ticket.signals, vec![Signal::Legal]);
+        assert_eq!(ticket.severity, Some(Severity::Critical));
+        // An agent's category is kept and drives the severity.
+        ticket.category = Some("billing.fee".into());
+        ticket.text = Some("客服态度很差".into());
+        model.classify_complaint(&mut ticket).unwrap();
+        assert_eq!(ticket.category.as_deref(), Some("billing.fee"));
+        assert_eq!(ticket.severity, Some(Severity::Medium));
+        ticket.text = None;
+        let err = model.classify_complaint(&mut ticket).unwrap_err();
+        assert!(err.to_string().contains("invalid text"), "{err}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::features::{extract, Feature, FeatureConfig};
+use super::features::{extract, idf_of, normalise, Feature, FeatureConfig};
 use crate::error::{Error, Result};
 use crate::taxonomy::Taxonomy;
 use crate::text::normalize;
@@ -84,19 +84,23 @@ pub(crate) struct Prepared {
 }
 
 /// Normalises and featurises the examples in parallel (the order of the
-/// result is that of the input, whatever the thread count).
+/// result is that of the input, whatever the thread count). With
+/// `config.idf`, the inverse document frequencies are `idf` when given
+/// (fine-tuning keeps the base model's), else computed from these examples;
+/// they are returned with the data (empty without `config.idf`).
 pub(crate) fn prepare<S: AsRef<str> + Sync, L: AsRef<str> + Sync>(
     examples: &[(S, L)],
     taxonomy: &Taxonomy,
     config: &FeatureConfig,
-) -> Result<Vec<Prepared>> {
+    idf: Option<&[f32]>,
+) -> Result<(Vec<Prepared>, Vec<f32>)> {
     let index: std::collections::HashMap<&str, usize> = taxonomy
         .categories
         .iter()
         .enumerate()
         .map(|(i, c)| (c.code.as_str(), i))
         .collect();
-    examples
+    let mut data: Vec<Prepared> = examples
         .par_iter()
         .enumerate()
         .map(|(i, (text, label))| {
@@ -108,11 +112,27 @@ pub(crate) fn prepare<S: AsRef<str> + Sync, L: AsRef<str> + Sync>(
                 )
             })?;
             Ok(Prepared {
-                features: extract(config, &normalize(text.as_ref()), false).features,
+                features: extract(config, &normalize(text.as_ref()), false, &[]).features,
                 label,
             })
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    if !config.idf {
+        return Ok((data, Vec::new()));
+    }
+    let idf = match idf {
+        Some(idf) => idf.to_vec(),
+        None => idf_of(config.buckets(), data.iter().map(|d| d.features.as_slice())),
+    };
+    // The vectors are unit-length scalings of the damped counts: weighing
+    // and normalising again gives what extraction with the idf would.
+    data.par_iter_mut().for_each(|d| {
+        for feature in &mut d.features {
+            feature.value *= idf[feature.bucket as usize];
+        }
+        normalise(&mut d.features);
+    });
+    Ok((data, idf))
 }
 
 /// Adds `features · weights` into `logits`.
