@@ -63,14 +63,20 @@ pub(crate) fn with_boundary(body: impl FnOnce() -> Result<(), Failure>) -> Custi
 /// unmodified for the returned lifetime.
 pub(crate) unsafe fn input_str<'a>(ptr: *const c_char, len: usize, name: &str) -> Result<&'a str, Failure> {
     if ptr.is_null() {
-        return Err(Failure::new(CustinsightStatus::NullArgument, format!("{name} is NULL")));
+        return Err(Failure::new(
+            CustinsightStatus::NullArgument,
+            format!("{name} is NULL"),
+        ));
     }
     // SAFETY: non-null, and the caller guarantees `len` readable bytes.
     let bytes = unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) };
     std::str::from_utf8(bytes).map_err(|err| {
         Failure::new(
             CustinsightStatus::InvalidUtf8,
-            format!("{name} is not valid UTF-8: invalid byte at offset {}", err.valid_up_to()),
+            format!(
+                "{name} is not valid UTF-8: invalid byte at offset {}",
+                err.valid_up_to()
+            ),
         )
     })
 }
@@ -80,9 +86,16 @@ pub(crate) unsafe fn input_str<'a>(ptr: *const c_char, len: usize, name: &str) -
 ///
 /// # Safety
 /// `out` and `out_len` are NULL or valid for writes.
-pub(crate) unsafe fn output_string(value: String, out: *mut *mut c_char, out_len: *mut usize) -> Result<(), Failure> {
+pub(crate) unsafe fn output_string(
+    value: String,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> Result<(), Failure> {
     if out.is_null() || out_len.is_null() {
-        return Err(Failure::new(CustinsightStatus::NullArgument, "out or out_len is NULL"));
+        return Err(Failure::new(
+            CustinsightStatus::NullArgument,
+            "out or out_len is NULL",
+        ));
     }
     let len = value.len();
     let string = CString::new(value).map_err(|err| {

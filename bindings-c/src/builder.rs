@@ -26,9 +26,12 @@ impl CustinsightProfileBuilder {
 
 /// # Safety
 /// `builder` is NULL or a live pointer from `custinsight_profile_builder_new`.
-unsafe fn builder_ref<'a>(builder: *const CustinsightProfileBuilder) -> Result<&'a CustinsightProfileBuilder, Failure> {
+unsafe fn builder_ref<'a>(
+    builder: *const CustinsightProfileBuilder,
+) -> Result<&'a CustinsightProfileBuilder, Failure> {
     // SAFETY: per the contract, non-null pointers are live builders.
-    unsafe { builder.as_ref() }.ok_or_else(|| Failure::new(CustinsightStatus::NullArgument, "builder is NULL"))
+    unsafe { builder.as_ref() }
+        .ok_or_else(|| Failure::new(CustinsightStatus::NullArgument, "builder is NULL"))
 }
 
 /// Creates an empty profile builder. Free it with
@@ -101,7 +104,10 @@ pub unsafe extern "C" fn custinsight_profile_builder_profile_json(
             Some(profile) => unsafe { output_string(profile.to_json(), out, out_len) },
             None => {
                 if out.is_null() || out_len.is_null() {
-                    return Err(Failure::new(CustinsightStatus::NullArgument, "out or out_len is NULL"));
+                    return Err(Failure::new(
+                        CustinsightStatus::NullArgument,
+                        "out or out_len is NULL",
+                    ));
                 }
                 // SAFETY: both are non-null and valid for writes per the contract.
                 unsafe {
@@ -130,7 +136,10 @@ pub unsafe extern "C" fn custinsight_profile_builder_take_profiles_json(
         // SAFETY: forwarded from this function's contract.
         let builder = unsafe { builder_ref(builder) }?;
         if out.is_null() || out_len.is_null() {
-            return Err(Failure::new(CustinsightStatus::NullArgument, "out or out_len is NULL"));
+            return Err(Failure::new(
+                CustinsightStatus::NullArgument,
+                "out or out_len is NULL",
+            ));
         }
         let profiles = std::mem::take(&mut *builder.lock()).build();
         let json = serde_json::to_string(&profiles)

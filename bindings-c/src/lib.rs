@@ -29,10 +29,11 @@ use boundary::{input_str, output_string, with_boundary};
 /// pointer is static: do not free it.
 #[no_mangle]
 pub extern "C" fn custinsight_version() -> *const c_char {
-    static VERSION: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
-        Ok(version) => version,
-        Err(_) => panic!("the version contains no NUL byte"),
-    };
+    static VERSION: &CStr =
+        match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+            Ok(version) => version,
+            Err(_) => panic!("the version contains no NUL byte"),
+        };
     VERSION.as_ptr()
 }
 

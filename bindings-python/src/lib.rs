@@ -12,7 +12,12 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
-create_exception!(custinsight, Error, PyException, "Base class of every custinsight error.");
+create_exception!(
+    custinsight,
+    Error,
+    PyException,
+    "Base class of every custinsight error."
+);
 create_exception!(
     custinsight,
     InvalidInputError,
@@ -120,7 +125,11 @@ impl ProfileBuilder {
     fn add_events_json(&self, py: Python<'_>, events: Vec<String>) -> (u64, Vec<(usize, String)>) {
         py.detach(|| {
             let mut builder = self.lock();
-            let report = builder.add_all(events.iter().map(|json| custinsight::SourceEvent::from_json(json)));
+            let report = builder.add_all(
+                events
+                    .iter()
+                    .map(|json| custinsight::SourceEvent::from_json(json)),
+            );
             let rejected = report
                 .rejected
                 .into_iter()
@@ -155,7 +164,11 @@ impl ProfileBuilder {
     fn take_profiles_json(&self, py: Python<'_>) -> Vec<String> {
         py.detach(|| {
             let builder = std::mem::take(&mut *self.lock());
-            builder.build().iter().map(custinsight::CustomerProfile::to_json).collect()
+            builder
+                .build()
+                .iter()
+                .map(custinsight::CustomerProfile::to_json)
+                .collect()
         })
     }
 }
