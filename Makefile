@@ -16,8 +16,10 @@ C_BUILD := target/c
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-demo: ## The main job: build profiles from the bundled sample events and print them
-	cargo run --release --example profiles
+demo: ## The main job: the call pop-up for the bundled sample customers, then complaint intake
+	cargo build --release --quiet --example popup --example intake
+	target/release/examples/popup
+	target/release/examples/intake
 
 test: rust-test c-test py-test ## Every test: Rust, C and Python
 

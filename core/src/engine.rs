@@ -440,6 +440,28 @@ mod tests {
     }
 
     #[test]
+    fn closing_a_ticket_needs_no_text_but_a_new_one_does() {
+        let engine = Engine::new();
+        engine
+            .intake(&complaint(
+                "T1",
+                "2026-11-01T09:00:00Z",
+                "家里宽带断网两天了，一直掉线",
+            ))
+            .unwrap();
+        let mut closing = complaint("T1", "2026-11-01T09:00:00Z", "");
+        closing.text = None;
+        closing.status = crate::ComplaintStatus::Closed;
+        closing.closed_at = Some("2026-11-02T09:00:00Z".parse().unwrap());
+        let update = engine.intake(&closing).unwrap();
+        assert!(update.verdict().is_none(), "{update:?}");
+        closing.id = "T9".into();
+        let err = engine.intake(&closing).unwrap_err();
+        assert!(err.to_string().contains("needs a category"), "{err}");
+        assert_eq!(engine.history_len(), 1);
+    }
+
+    #[test]
     fn history_survives_a_snapshot() {
         let engine = Engine::new();
         engine

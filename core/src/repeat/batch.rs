@@ -66,7 +66,11 @@ pub fn label_batch(
     }
     let prepared: Vec<Result<Prepared>> = complaints
         .par_iter()
-        .map(|complaint| prepare(complaint, categorizer))
+        .map(|complaint| {
+            let prepared = prepare(complaint, categorizer)?;
+            prepared.require_issue()?;
+            Ok(prepared)
+        })
         .collect();
     let mut rows = Vec::with_capacity(prepared.len());
     for (index, row) in prepared.into_iter().enumerate() {

@@ -178,6 +178,9 @@ impl RepeatDetector {
     /// compare.
     pub fn intake(&self, complaint: &Complaint) -> Result<Intake> {
         let prepared = prepare(complaint, self.categorizer.as_deref())?;
+        if prepared.require_issue().is_err() && !self.knows_ticket(&prepared) {
+            prepared.require_issue()?;
+        }
         let category = self.category_ids(prepared.category.as_deref())?;
         let (mut shard, root) = {
             let mut index = lock(&self.index);
@@ -190,6 +193,16 @@ impl RepeatDetector {
             (lock(&self.shards[shard_of(link.root)]), link.root)
         };
         Ok(shard.intake(root, &prepared, category, &self.resolved))
+    }
+
+    /// Whether the complaint's ticket id is already remembered for its
+    /// customer (so the complaint is a status update).
+    fn knows_ticket(&self, prepared: &history::Prepared<'_>) -> bool {
+        let roots = lock(&self.index).lookup(prepared.customer_id, prepared.phone);
+        roots
+            .as_slice()
+            .iter()
+            .any(|&root| lock(&self.shards[shard_of(root)]).knows(root, prepared.id))
     }
 
     /// Moves the history of group `loser` into group `root`. Called with the
@@ -214,6 +227,7 @@ impl RepeatDetector {
     /// As [`RepeatDetector::intake`].
     pub fn check(&self, complaint: &Complaint) -> Result<Verdict> {
         let prepared = prepare(complaint, self.categorizer.as_deref())?;
+        prepared.require_issue()?;
         let category = self.category_ids(prepared.category.as_deref())?;
         let roots = lock(&self.index).lookup(prepared.customer_id, prepared.phone);
         // Judge against the customer's history as the intake would see it

@@ -164,12 +164,6 @@ pub(crate) fn prepare<'a>(
         },
         _ => None,
     };
-    if category.is_none() && signature.is_none() {
-        return Err(Error::invalid(
-            "category",
-            "a complaint needs a category, or a text with letters or digits, to tell its issue",
-        ));
-    }
     let received_ms = complaint.received_at.timestamp_millis();
     let closed_ms = match (complaint.status, complaint.closed_at) {
         (ComplaintStatus::Open, _) => OPEN,
@@ -192,6 +186,20 @@ pub(crate) fn prepare<'a>(
         media: has(Signal::Media),
         signals: &complaint.signals,
     })
+}
+
+impl Prepared<'_> {
+    /// Whether the complaint says what it is about: a category, or a text to
+    /// compare. A status update of a known ticket needs neither.
+    pub(crate) fn require_issue(&self) -> Result<()> {
+        if self.category.is_none() && self.signature.is_none() {
+            return Err(Error::invalid(
+                "category",
+                "a new complaint needs a category, or a text with letters or digits, to tell its issue",
+            ));
+        }
+        Ok(())
+    }
 }
 
 pub(crate) fn channel_index(channel: Channel) -> u8 {

@@ -128,6 +128,11 @@ impl Store {
         judge(&self.chain(root), complaint, category, config).0
     }
 
+    /// Whether ticket `id` is remembered for customer `root`.
+    pub fn knows(&self, root: u32, id: &str) -> bool {
+        self.find_id(root, id).is_some()
+    }
+
     fn find_id(&self, root: u32, id: &str) -> Option<usize> {
         let hash = id_hash(id);
         let mut found = None;
