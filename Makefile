@@ -11,7 +11,7 @@ C_FLAGS := -std=c11 -Wall -Wextra -Wpedantic -Werror -Ibindings-c/include
 C_LIBS := -lpthread -ldl -lm
 C_BUILD := target/c
 
-.PHONY: help demo test rust-test c-lib c-test py-test lint bench venv clean
+.PHONY: help demo test rust-test c-lib c-test c-examples java-example py-test lint bench venv clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,6 +62,17 @@ c-test: c-lib ## Compile the C and C++ tests against the library and run them (u
 		$(C_BUILD)/test_profile_asan examples/data/sample_events.jsonl; \
 		$(C_BUILD)/test_engine_asan $(C_BUILD)/scratch; \
 	fi
+
+c-examples: c-lib ## Build and run the C ring-time and C++ RAII examples (linked through pkg-config)
+	gcc -std=c11 -Wall -Wextra -Wpedantic -Werror examples/c/ringtime.c \
+		$$(PKG_CONFIG_PATH=$(C_LIB)/pkgconfig pkg-config --cflags --libs custinsight) -o $(C_BUILD)/ringtime
+	g++ -std=c++17 -Wall -Wextra -Werror examples/cpp/ringtime.cpp \
+		$$(PKG_CONFIG_PATH=$(C_LIB)/pkgconfig pkg-config --cflags --libs custinsight) -o $(C_BUILD)/ringtime_cpp
+	$(C_BUILD)/ringtime examples/c/profile.json "宽带又断网了，三天都上不了网，再不修好我就打12300投诉"
+	$(C_BUILD)/ringtime_cpp examples/c/profile.json "I was charged for roaming in France"
+
+java-example: c-lib ## Compile and run the Java (JNA) example
+	examples/java/run.sh
 
 $(VENV)/.installed: bindings-python/requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
