@@ -12,6 +12,7 @@ thread_local! {
 }
 
 /// An error on its way to the caller.
+#[derive(Debug)]
 pub(crate) struct Failure {
     status: CustinsightStatus,
     message: String,
@@ -356,5 +357,43 @@ where
             format!("cannot parse {what} at {field}: unknown field"),
         )),
         None => Ok(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn last_error() -> String {
+        let mut buffer = [0 as c_char; 256];
+        let mut written = 0;
+        // SAFETY: a buffer of its length and a valid place for the count.
+        let status =
+            unsafe { custinsight_last_error_message(buffer.as_mut_ptr(), buffer.len(), &mut written) };
+        assert_eq!(status, CustinsightStatus::Ok);
+        // SAFETY: the call wrote a NUL-terminated string into the buffer.
+        unsafe { std::ffi::CStr::from_ptr(buffer.as_ptr()) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    #[test]
+    fn a_panic_becomes_an_internal_error_with_its_message() {
+        let status = with_boundary(|| panic!("boom at the boundary"));
+        assert_eq!(status, CustinsightStatus::Internal);
+        assert!(last_error().contains("boom at the boundary"), "{}", last_error());
+        let status = with_boundary(|| Err(Failure::new(CustinsightStatus::Io, "disk full")));
+        assert_eq!(status, CustinsightStatus::Io);
+        assert_eq!(last_error(), "disk full");
+        assert_eq!(with_boundary(|| Ok(())), CustinsightStatus::Ok);
+        assert_eq!(last_error(), "disk full", "a success leaves the last error alone");
+    }
+
+    #[test]
+    fn ignored_fields_are_named_by_path() {
+        let given = serde_json::json!({"a": 1, "b": {"c": [{"d": 1, "typo": 2}]}, "gone": null});
+        let kept = serde_json::json!({"a": 1, "b": {"c": [{"d": 1}]}});
+        assert_eq!(ignored_field(&given, &kept, "").as_deref(), Some("b.c[0].typo"));
+        assert_eq!(ignored_field(&kept, &kept, ""), None);
     }
 }
