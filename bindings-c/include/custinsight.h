@@ -608,7 +608,8 @@ custinsight_status custinsight_engine_from_config_file(const char *path,
 void custinsight_engine_free(custinsight_engine *engine);
 
 /**
- * Writes the engine's configuration, defaults included, as JSON.
+ * Writes the engine's configuration, defaults included, as JSON: a
+ * starting point for an operator's own file. Thread-safe.
  *
  * # Safety
  * `engine` is a live engine; `out` and `out_len` are valid for writes.

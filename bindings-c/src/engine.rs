@@ -492,7 +492,8 @@ pub unsafe extern "C" fn custinsight_engine_free(engine: *mut CustinsightEngine)
     unsafe { free_handle(engine) }
 }
 
-/// Writes the engine's configuration, defaults included, as JSON.
+/// Writes the engine's configuration, defaults included, as JSON: a
+/// starting point for an operator's own file. Thread-safe.
 ///
 /// # Safety
 /// `engine` is a live engine; `out` and `out_len` are valid for writes.

@@ -186,6 +186,29 @@ static void test_builder(void) {
     CHECK(out == NULL);
     custinsight_engine_free(engine);
 
+    /* Configuration from a file, through the builder. */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/builder.toml", scratch);
+    FILE *file = fopen(path, "w");
+    CHECK(file != NULL);
+    fputs("[repeat]\nwindow_days = 20\n", file);
+    fclose(file);
+    EXPECT(custinsight_engine_builder_config_file(builder, path, strlen(path)), CUSTINSIGHT_STATUS_OK);
+    engine = NULL;
+    EXPECT(custinsight_engine_builder_build(builder, &engine), CUSTINSIGHT_STATUS_OK);
+    EXPECT(custinsight_engine_config_json(engine, &out, &len), CUSTINSIGHT_STATUS_OK);
+    CHECK(contains(out, "\"window_days\":20"));
+    custinsight_string_free(out);
+    custinsight_engine_free(engine);
+    snprintf(path, sizeof path, "%s/builder-bad.toml", scratch);
+    file = fopen(path, "w");
+    fputs("[repeat]\nwindow_dayz = 20\n", file);
+    fclose(file);
+    EXPECT(custinsight_engine_builder_config_file(builder, path, strlen(path)), CUSTINSIGHT_STATUS_CONFIG);
+    CHECK(contains(last_error(), "window_dayz"));
+    CHECK(contains(last_error(), "line 2"));
+    EXPECT(custinsight_engine_builder_config_file(builder, NULL, 0), CUSTINSIGHT_STATUS_NULL_ARGUMENT);
+
     /* A damaged snapshot is refused when the engine is built. */
     const uint8_t junk[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
     EXPECT(custinsight_engine_builder_history_snapshot(builder, junk, sizeof junk), CUSTINSIGHT_STATUS_OK);
@@ -533,6 +556,17 @@ static void test_classifier(void) {
     CHECK(result.category_index == 1);
     custinsight_engine_free(engine);
     custinsight_classifier_free(model);
+
+    /* The built-in model, as a handle. */
+    custinsight_classifier *builtin = NULL;
+    EXPECT(custinsight_classifier_builtin(&builtin), CUSTINSIGHT_STATUS_OK);
+    EXPECT(custinsight_classifier_classify_json(builtin, OUTAGE, strlen(OUTAGE), &out, &len), CUSTINSIGHT_STATUS_OK);
+    CHECK(contains(out, "\"category\":\"broadband.outage\""));
+    custinsight_string_free(out);
+    out = NULL;
+    EXPECT(custinsight_classifier_classify_json(builtin, NULL, 0, &out, &len), CUSTINSIGHT_STATUS_NULL_ARGUMENT);
+    EXPECT(custinsight_classifier_builtin(NULL), CUSTINSIGHT_STATUS_NULL_ARGUMENT);
+    custinsight_classifier_free(builtin);
 
     /* The same examples as a JSON array, default options. */
     const char *array = "[{\"text\": \"电视没有画面\", \"label\": \"tv.no_picture\"},"
