@@ -11,7 +11,7 @@ C_FLAGS := -std=c11 -Wall -Wextra -Wpedantic -Werror -Ibindings-c/include
 C_LIBS := -lpthread -ldl -lm
 C_BUILD := target/c
 
-.PHONY: help demo test rust-test c-test py-test lint bench venv clean
+.PHONY: help demo test rust-test c-lib c-test c-examples java-example py-test lint bench venv clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,20 +26,55 @@ test: rust-test c-test py-test ## Every test: Rust, C and Python
 rust-test: ## Rust unit, integration, property and doc tests
 	cargo test --workspace
 
-c-test: ## Compile the C and C++ tests against the library and run them (under valgrind when present)
-	cargo build -p custinsight-ffi
-	mkdir -p $(C_BUILD)
-	gcc $(C_FLAGS) tests/c/test_profile.c target/debug/libcustinsight_ffi.a $(C_LIBS) -o $(C_BUILD)/test_profile
+C_LIB := $(C_BUILD)/lib
+C_VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect
+
+c-lib: ## Build libcustinsight.{a,so} and custinsight.pc into target/c/lib (release)
+	cargo build --release -p custinsight-ffi
+	mkdir -p $(C_LIB)/pkgconfig
+	cp target/release/libcustinsight_ffi.a $(C_LIB)/libcustinsight.a
+	cp target/release/libcustinsight_ffi.so $(C_LIB)/libcustinsight.so
+	printf '%s\n' \
+		'prefix=$(abspath $(C_BUILD))' 'libdir=$${prefix}/lib' 'includedir=$(abspath bindings-c/include)' '' \
+		'Name: custinsight' \
+		'Description: Customer insight for telecom operators (C ABI)' \
+		"Version: $$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)" \
+		'Cflags: -I$${includedir}' \
+		'Libs: -L$${libdir} -Wl,-rpath,$${libdir} -lcustinsight' \
+		'Libs.private: $(C_LIBS)' > $(C_LIB)/pkgconfig/custinsight.pc
+
+c-test: c-lib ## Compile the C and C++ tests against the library and run them (under valgrind when present)
+	mkdir -p $(C_BUILD)/scratch
+	gcc $(C_FLAGS) tests/c/test_profile.c $(C_LIB)/libcustinsight.a $(C_LIBS) -o $(C_BUILD)/test_profile
+	PKG_CONFIG_PATH=$(C_LIB)/pkgconfig gcc -std=c11 -Wall -Wextra -Wpedantic -Werror tests/c/test_engine.c \
+		$$(PKG_CONFIG_PATH=$(C_LIB)/pkgconfig pkg-config --cflags --libs custinsight) -lpthread -o $(C_BUILD)/test_engine
 	g++ -std=c++17 -Wall -Wextra -Werror -Ibindings-c/include tests/c/header_twice.cpp \
-		target/debug/libcustinsight_ffi.a $(C_LIBS) -o $(C_BUILD)/header_twice
+		$(C_LIB)/libcustinsight.a $(C_LIBS) -o $(C_BUILD)/header_twice
 	$(C_BUILD)/header_twice
 	if command -v valgrind >/dev/null; then \
-		valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
-			$(C_BUILD)/test_profile examples/data/sample_events.jsonl; \
+		$(C_VALGRIND) $(C_BUILD)/test_profile examples/data/sample_events.jsonl; \
+		$(C_VALGRIND) $(C_BUILD)/test_engine $(C_BUILD)/scratch; \
 	else \
-		echo "valgrind not installed: running the C tests without it"; \
-		$(C_BUILD)/test_profile examples/data/sample_events.jsonl; \
+		echo "valgrind not installed: running the C tests under AddressSanitizer"; \
+		gcc $(C_FLAGS) -fsanitize=address,undefined -g tests/c/test_engine.c $(C_LIB)/libcustinsight.a \
+			$(C_LIBS) -o $(C_BUILD)/test_engine_asan; \
+		gcc $(C_FLAGS) -fsanitize=address,undefined -g tests/c/test_profile.c $(C_LIB)/libcustinsight.a \
+			$(C_LIBS) -o $(C_BUILD)/test_profile_asan; \
+		$(C_BUILD)/test_profile_asan examples/data/sample_events.jsonl; \
+		$(C_BUILD)/test_engine_asan $(C_BUILD)/scratch; \
 	fi
+
+c-examples: c-lib ## Build and run the C ring-time and C++ RAII examples (linked through pkg-config)
+	gcc -std=c11 -Wall -Wextra -Wpedantic -Werror examples/c/ringtime.c \
+		$$(PKG_CONFIG_PATH=$(C_LIB)/pkgconfig pkg-config --cflags --libs custinsight) -o $(C_BUILD)/ringtime
+	g++ -std=c++17 -Wall -Wextra -Werror examples/cpp/ringtime.cpp \
+		$$(PKG_CONFIG_PATH=$(C_LIB)/pkgconfig pkg-config --cflags --libs custinsight) -o $(C_BUILD)/ringtime_cpp
+	$(C_BUILD)/ringtime examples/c/profile.json "宽带又断网了，三天都上不了网，再不修好我就打12300投诉"
+	$(C_BUILD)/ringtime_cpp examples/c/profile.json "I was charged for roaming in France"
+
+java-example: c-lib ## Compile and run the Java (JNA) example
+	examples/java/run.sh
 
 $(VENV)/.installed: bindings-python/requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)

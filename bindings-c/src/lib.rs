@@ -11,6 +11,9 @@
 
 mod boundary;
 mod builder;
+mod classifier;
+mod engine;
+mod files;
 mod status;
 
 pub use boundary::custinsight_last_error_message;
@@ -19,6 +22,8 @@ pub use builder::{
     custinsight_profile_builder_new, custinsight_profile_builder_profile_json,
     custinsight_profile_builder_take_profiles_json, CustinsightProfileBuilder,
 };
+pub use classifier::*;
+pub use engine::*;
 pub use status::{custinsight_status_name, CustinsightStatus};
 
 use std::ffi::{c_char, CStr};
@@ -48,6 +53,22 @@ pub unsafe extern "C" fn custinsight_string_free(string: *mut c_char) {
         // SAFETY: the caller passes a pointer that `output_string` produced
         // with `CString::into_raw` and has not freed it.
         drop(unsafe { std::ffi::CString::from_raw(string) });
+    }
+}
+
+/// Frees a byte buffer returned by a custinsight function (a snapshot, a
+/// saved model) together with its length. `NULL` is a no-op.
+///
+/// # Safety
+/// `bytes` is `NULL` or a pointer returned through a `uint8_t **` output of
+/// a custinsight function, with the length returned beside it, not freed
+/// before.
+#[no_mangle]
+pub unsafe extern "C" fn custinsight_bytes_free(bytes: *mut u8, bytes_len: usize) {
+    if !bytes.is_null() {
+        // SAFETY: the pointer and length came from `output_bytes`, which
+        // leaked a `Box<[u8]>` of exactly this length.
+        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(bytes, bytes_len)) });
     }
 }
 

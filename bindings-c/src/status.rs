@@ -29,6 +29,9 @@ pub enum CustinsightStatus {
     InvalidUtf8 = 101,
     /// A caller-provided buffer was too small; the message says how large it must be.
     BufferTooSmall = 102,
+    /// An input was larger than the configured limit (see
+    /// `custinsight_engine_builder_max_input_bytes`).
+    InputTooLarge = 103,
     /// The library failed internally (a bug); the message says where. The
     /// objects passed in stay usable.
     Internal = 200,
@@ -62,6 +65,7 @@ impl CustinsightStatus {
             CustinsightStatus::NullArgument => b"null_argument\0",
             CustinsightStatus::InvalidUtf8 => b"invalid_utf8\0",
             CustinsightStatus::BufferTooSmall => b"buffer_too_small\0",
+            CustinsightStatus::InputTooLarge => b"input_too_large\0",
             CustinsightStatus::Internal => b"internal\0",
         }
     }
@@ -71,7 +75,7 @@ impl CustinsightStatus {
 /// for a number that is not a status code. Do not free it.
 #[no_mangle]
 pub extern "C" fn custinsight_status_name(status: i32) -> *const c_char {
-    const ALL: [CustinsightStatus; 11] = [
+    const ALL: [CustinsightStatus; 12] = [
         CustinsightStatus::Ok,
         CustinsightStatus::InvalidInput,
         CustinsightStatus::Config,
@@ -82,6 +86,7 @@ pub extern "C" fn custinsight_status_name(status: i32) -> *const c_char {
         CustinsightStatus::NullArgument,
         CustinsightStatus::InvalidUtf8,
         CustinsightStatus::BufferTooSmall,
+        CustinsightStatus::InputTooLarge,
         CustinsightStatus::Internal,
     ];
     let name = ALL
