@@ -1,18 +1,15 @@
 //! Events from source systems, the input of [`crate::ProfileBuilder`].
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::channel::Channel;
 use crate::complaint::Complaint;
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::profile::{
     AccountStatus, AuditAnomaly, Bill, Contact, MonthlyUsage, OnlineOrder, Payment, PaymentType, Plan,
-    RetentionTask, Segment, SourceSystem, ValueTier, WatchListMembership,
+    RetentionTask, Segment, SourceSystem, Tags, ValueTier, WatchListMembership,
 };
 use crate::validate::{check_id, check_non_negative, check_time};
 
@@ -70,8 +67,9 @@ pub enum EventPayload {
     Order(OnlineOrder),
     /// Added to or removed from a push or watch list.
     WatchList(WatchListMembership),
-    /// Free tags.
-    Tags(TagsUpdate),
+    /// Free tags; absent fields are left as they are, and each `extra` tag
+    /// is replaced individually.
+    Tags(Tags),
 }
 
 /// Identity fields; absent fields are left as they are.
@@ -123,24 +121,6 @@ pub struct AccountUpdate {
     /// Whether the service password has been changed since joining.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_password_changed: Option<bool>,
-}
-
-/// Tag fields; absent fields are left as they are.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TagsUpdate {
-    /// Preferred contact channel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preferred_channel: Option<Channel>,
-    /// Temperament.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub temperament: Option<String>,
-    /// Matched agent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub matched_agent: Option<String>,
-    /// Other tags, each replaced individually.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub extra: BTreeMap<String, String>,
 }
 
 impl SourceEvent {
@@ -219,7 +199,7 @@ fn locate_payload_error(json: &str) -> Option<Error> {
         "audit_anomaly" => path_of::<AuditAnomaly>(payload),
         "order" => path_of::<OnlineOrder>(payload),
         "watch_list" => path_of::<WatchListMembership>(payload),
-        "tags" => path_of::<TagsUpdate>(payload),
+        "tags" => path_of::<Tags>(payload),
         _ => None,
     }
 }

@@ -89,7 +89,7 @@ pub use classify::{Classification, Classifier};
 pub use complaint::{Complaint, ComplaintStatus};
 pub use engine::{ComplaintIntake, Engine, EngineBuilder, EngineConfig};
 pub use error::{from_json, Error, ErrorKind, Result};
-pub use event::{AccountUpdate, EventPayload, IdentityUpdate, SourceEvent, TagsUpdate};
+pub use event::{AccountUpdate, EventPayload, IdentityUpdate, SourceEvent};
 pub use money::Money;
 pub use phone::normalize_phone;
 pub use popup::{pop_up, Opportunity, OpportunityKind, PopUp, PopUpConfig};

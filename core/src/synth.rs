@@ -26,7 +26,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::{
     AccountStatus, AccountUpdate, AnomalyCode, AuditAnomaly, Bill, Channel, Complaint, ComplaintStatus,
     Contact, EventPayload, HandledBy, IdentityUpdate, Money, MonthlyUsage, OnlineOrder, OrderStatus, Payment,
-    PaymentType, Plan, RetentionTask, Segment, Severity, SourceEvent, SourceSystem, TagsUpdate, TaskStatus,
+    PaymentType, Plan, RetentionTask, Segment, Severity, SourceEvent, SourceSystem, Tags, TaskStatus,
     ValueTier, WatchListMembership,
 };
 
@@ -721,7 +721,7 @@ impl<'a> CustomerGenerator<'a> {
                 SourceSystem::Crm,
                 at.min(now),
                 false,
-                EventPayload::Tags(TagsUpdate {
+                EventPayload::Tags(Tags {
                     preferred_channel: Some(preferred),
                     temperament: Some(temperament.to_owned()),
                     matched_agent: None,
