@@ -12,6 +12,8 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
+mod engine;
+
 create_exception!(
     custinsight,
     Error,
@@ -41,7 +43,7 @@ create_exception!(custinsight, TrainingError, Error, "Training could not proceed
 
 /// Maps a core error to its exception class; the one place that knows the
 /// correspondence.
-fn to_py_err(err: custinsight::Error) -> PyErr {
+pub(crate) fn to_py_err(err: custinsight::Error) -> PyErr {
     let message = err.to_string();
     match err.kind() {
         custinsight::ErrorKind::InvalidInput => InvalidInputError::new_err(message),
@@ -173,6 +175,12 @@ impl ProfileBuilder {
     }
 }
 
+/// The default taxonomy (the specification's 24 categories) as JSON.
+#[pyfunction]
+fn taxonomy_json() -> String {
+    serde_json::to_string(&custinsight::Taxonomy::telecom_default()).expect("taxonomies serialise")
+}
+
 #[pymodule]
 fn _custinsight(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -188,5 +196,11 @@ fn _custinsight(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(canonical_profile_json, m)?)?;
     m.add_function(wrap_pyfunction!(json_schemas, m)?)?;
     m.add_class::<ProfileBuilder>()?;
+    m.add_class::<engine::Engine>()?;
+    m.add_class::<engine::Classifier>()?;
+    m.add_class::<engine::Evaluation>()?;
+    m.add_function(wrap_pyfunction!(engine::holdout, m)?)?;
+    m.add_function(wrap_pyfunction!(engine::cross_validate, m)?)?;
+    m.add_function(wrap_pyfunction!(taxonomy_json, m)?)?;
     Ok(())
 }
