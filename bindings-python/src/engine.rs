@@ -346,6 +346,7 @@ impl Evaluation {
 /// Complaint columns as the Python layer passes them: every column a list
 /// (or None when absent) of optional texts.
 #[derive(FromPyObject)]
+#[pyo3(from_item_all)]
 pub struct ComplaintColumns {
     id: Vec<Option<String>>,
     customer_id: Option<Vec<Option<String>>>,

@@ -31,6 +31,22 @@ from ._custinsight import (
     normalize_phone,
     version,
 )
+from ._convert import Record, _to_json
+from ._engine import (
+    AuditFinding,
+    Classification,
+    Classifier,
+    ComplaintIntake,
+    Engine,
+    EvaluationReport,
+    PopUp,
+    RepeatSummary,
+    Result,
+    Verdict,
+    cross_validate,
+    default_taxonomy,
+    holdout,
+)
 
 __all__ = [
     "__version__",
@@ -38,7 +54,21 @@ __all__ = [
     "normalize_phone",
     "validate_profile",
     "json_schemas",
+    "build_profiles",
     "ProfileBuilder",
+    "Engine",
+    "Classifier",
+    "EvaluationReport",
+    "cross_validate",
+    "holdout",
+    "default_taxonomy",
+    "Result",
+    "Classification",
+    "ComplaintIntake",
+    "Verdict",
+    "RepeatSummary",
+    "PopUp",
+    "AuditFinding",
     "Error",
     "InvalidInputError",
     "ConfigError",
@@ -46,25 +76,6 @@ __all__ = [
     "SnapshotFormatError",
     "TrainingError",
 ]
-
-Record = Union[str, Mapping[str, Any]]
-
-
-def _to_json(record: Record) -> str:
-    if isinstance(record, str):
-        return record
-    try:
-        return json.dumps(record, ensure_ascii=False, default=_json_default)
-    except TypeError as err:
-        raise InvalidInputError(f"record is not JSON-serialisable: {err}") from None
-
-
-def _json_default(value: Any) -> Any:
-    # datetime and date become ISO 8601 text, which the core parses.
-    isoformat = getattr(value, "isoformat", None)
-    if isoformat is not None:
-        return isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
 
 
 def validate_profile(profile: Record) -> dict:
@@ -139,3 +150,24 @@ class ProfileBuilder:
     def build(self) -> list:
         """Every profile, customers sorted by id; leaves the builder empty."""
         return [json.loads(text) for text in self._inner.take_profiles_json()]
+
+
+def build_profiles(events: Iterable[Record]) -> list:
+    """Folds source-system events (dicts or JSON texts, any order) into one
+    profile per customer, sorted by customer id.
+
+    Raises:
+        InvalidInputError: naming the position of the first rejected event
+            and its field.
+
+    Example:
+        >>> build_profiles([{"event_id": "1", "source": "crm", "at": "2026-01-01T00:00:00Z",
+        ...                  "customer_id": "C1", "payload": {"type": "identity", "name": "Li"}}])[0]["customer_id"]
+        'C1'
+    """
+    builder = ProfileBuilder()
+    report = builder.add_events(events)
+    if report["rejected"]:
+        position, message = report["rejected"][0]
+        raise InvalidInputError(f"events[{position}]: {message}")
+    return builder.build()
