@@ -181,6 +181,39 @@ fn taxonomy_json() -> String {
     serde_json::to_string(&custinsight::Taxonomy::telecom_default()).expect("taxonomies serialise")
 }
 
+fn population(customers: u64, seed: u64, months: u32) -> custinsight::synth::Population {
+    custinsight::synth::Population::new(custinsight::synth::SynthConfig {
+        customers,
+        seed,
+        months,
+        ..custinsight::synth::SynthConfig::default()
+    })
+}
+
+/// A synthetic population's source events as JSON texts (deterministic).
+#[pyfunction]
+#[pyo3(signature = (customers, seed=20261101, months=6))]
+fn synthetic_events_json(py: Python<'_>, customers: u64, seed: u64, months: u32) -> Vec<String> {
+    py.detach(|| {
+        population(customers, seed, months)
+            .events()
+            .map(|event| serde_json::to_string(&event).expect("events serialise"))
+            .collect()
+    })
+}
+
+/// A synthetic population's complaints as JSON texts (deterministic).
+#[pyfunction]
+#[pyo3(signature = (customers, seed=20261101, months=6))]
+fn synthetic_complaints_json(py: Python<'_>, customers: u64, seed: u64, months: u32) -> Vec<String> {
+    py.detach(|| {
+        population(customers, seed, months)
+            .complaints()
+            .map(|complaint| serde_json::to_string(&complaint).expect("complaints serialise"))
+            .collect()
+    })
+}
+
 #[pymodule]
 fn _custinsight(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -202,5 +235,7 @@ fn _custinsight(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(engine::holdout, m)?)?;
     m.add_function(wrap_pyfunction!(engine::cross_validate, m)?)?;
     m.add_function(wrap_pyfunction!(taxonomy_json, m)?)?;
+    m.add_function(wrap_pyfunction!(synthetic_events_json, m)?)?;
+    m.add_function(wrap_pyfunction!(synthetic_complaints_json, m)?)?;
     Ok(())
 }

@@ -55,6 +55,8 @@ __all__ = [
     "validate_profile",
     "json_schemas",
     "build_profiles",
+    "synthetic_events",
+    "synthetic_complaints",
     "ProfileBuilder",
     "Engine",
     "Classifier",
@@ -171,3 +173,20 @@ def build_profiles(events: Iterable[Record]) -> list:
         position, message = report["rejected"][0]
         raise InvalidInputError(f"events[{position}]: {message}")
     return builder.build()
+
+
+def synthetic_events(customers: int, seed: int = 20261101, months: int = 6) -> list:
+    """A synthetic population's source events (dicts), for trying things out.
+
+    Deterministic: the same arguments give the same events.
+
+    Example:
+        >>> len(build_profiles(synthetic_events(3)))
+        3
+    """
+    return [json.loads(text) for text in _custinsight.synthetic_events_json(customers, seed, months)]
+
+
+def synthetic_complaints(customers: int, seed: int = 20261101, months: int = 6) -> list:
+    """The complaints (dicts) of a synthetic population, as a CRM would export them."""
+    return [json.loads(text) for text in _custinsight.synthetic_complaints_json(customers, seed, months)]
