@@ -719,3 +719,37 @@ impl Engine {
         })
     }
 }
+
+/// Benchmark support: times the core's `classify_batch` on Rust-owned
+/// copies of `texts` (no Python objects inside the timed region), `rounds`
+/// times; seconds per round.
+#[pyfunction]
+#[pyo3(signature = (texts, rounds=3))]
+pub fn native_classify_batch_seconds(py: Python<'_>, texts: Vec<String>, rounds: usize) -> Vec<f64> {
+    py.detach(|| {
+        let classifier = custinsight::Classifier::builtin();
+        (0..rounds)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                let answers = classifier.classify_batch(&texts);
+                let seconds = start.elapsed().as_secs_f64();
+                assert_eq!(answers.len(), texts.len());
+                seconds
+            })
+            .collect()
+    })
+}
+
+/// Benchmark support: seconds the core's `classify` takes per call on
+/// `text`, over `calls` calls on one thread.
+#[pyfunction]
+pub fn native_classify_one_seconds(py: Python<'_>, text: String, calls: usize) -> f64 {
+    py.detach(|| {
+        let classifier = custinsight::Classifier::builtin();
+        let start = std::time::Instant::now();
+        for _ in 0..calls {
+            std::hint::black_box(classifier.classify(std::hint::black_box(&text)));
+        }
+        start.elapsed().as_secs_f64() / calls.max(1) as f64
+    })
+}

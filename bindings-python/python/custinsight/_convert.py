@@ -180,7 +180,7 @@ def progress_callback(progress: Any, desc: str) -> tuple[Optional[Callable[[int,
             from tqdm.auto import tqdm
         except ImportError:
             raise ImportError("progress=True needs tqdm: pip install tqdm") from None
-        bar = tqdm(total=0, desc=desc, unit="rows")
+        bar = tqdm(desc=desc)
 
         def update(done: int, total: int) -> None:
             bar.total = total
