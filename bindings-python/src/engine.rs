@@ -82,52 +82,109 @@ fn chunked<T: Sync, R: Send>(
     Ok(out)
 }
 
-/// Classification columns: category, confidence, band, work_group,
-/// severity, uncertain, signals.
-type ClassColumns = (
-    Vec<String>,
-    Vec<f32>,
-    Vec<String>,
-    Vec<String>,
-    Vec<String>,
-    Vec<bool>,
-    Vec<Vec<&'static str>>,
+/// Classification columns as Python lists: category, confidence, band,
+/// work_group, severity, uncertain, signals.
+type ClassColumns<'py> = (
+    Bound<'py, PyList>,
+    Bound<'py, PyList>,
+    Bound<'py, PyList>,
+    Bound<'py, PyList>,
+    Bound<'py, PyList>,
+    Bound<'py, PyList>,
+    Bound<'py, PyList>,
 );
 
-fn classification_columns(answers: Vec<Classification>) -> ClassColumns {
-    let n = answers.len();
-    let mut columns: ClassColumns = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    for answer in answers {
-        columns.2.push(name(&answer.band));
-        columns.4.push(name(&answer.severity));
-        columns
-            .6
-            .push(answer.signals.iter().map(|hit| hit.signal.as_str()).collect());
-        columns.0.push(answer.category);
-        columns.1.push(answer.confidence);
-        columns.3.push(answer.work_group);
-        columns.5.push(answer.uncertain);
+/// One Python string per distinct value: a batch names a few dozen
+/// categories, work groups, bands and severities millions of times.
+#[derive(Default)]
+struct Interned<'py>(std::collections::HashMap<String, Bound<'py, PyString>>);
+
+impl<'py> Interned<'py> {
+    fn get(&mut self, py: Python<'py>, text: &str) -> Bound<'py, PyString> {
+        if let Some(found) = self.0.get(text) {
+            return found.clone();
+        }
+        let value = PyString::new(py, text);
+        self.0.insert(text.to_owned(), value.clone());
+        value
     }
-    columns
 }
 
-fn classify_columns(
-    py: Python<'_>,
+fn classification_columns<'py>(py: Python<'py>, answers: &[Classification]) -> PyResult<ClassColumns<'py>> {
+    let mut strings = Interned::default();
+    let category = answers.iter().map(|a| strings.get(py, &a.category)).collect::<Vec<_>>();
+    let work_group = answers.iter().map(|a| strings.get(py, &a.work_group)).collect::<Vec<_>>();
+    let bands = answers.iter().map(|a| strings.get(py, band_name(a.band))).collect::<Vec<_>>();
+    let severity = answers.iter().map(|a| strings.get(py, severity_name(a.severity))).collect::<Vec<_>>();
+    let signals = answers
+        .iter()
+        .map(|a| PyList::new(py, a.signals.iter().map(|hit| strings.get(py, hit.signal.as_str()))))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok((
+        PyList::new(py, category)?,
+        PyList::new(py, answers.iter().map(|a| a.confidence))?,
+        PyList::new(py, bands)?,
+        PyList::new(py, work_group)?,
+        PyList::new(py, severity)?,
+        PyList::new(py, answers.iter().map(|a| a.uncertain))?,
+        PyList::new(py, signals)?,
+    ))
+}
+
+fn band_name(band: custinsight::classify::ConfidenceBand) -> &'static str {
+    use custinsight::classify::ConfidenceBand;
+    match band {
+        ConfidenceBand::Low => "low",
+        ConfidenceBand::Medium => "medium",
+        ConfidenceBand::High => "high",
+    }
+}
+
+fn severity_name(severity: custinsight::Severity) -> &'static str {
+    use custinsight::Severity;
+    match severity {
+        Severity::Low => "low",
+        Severity::Medium => "medium",
+        Severity::High => "high",
+        Severity::Critical => "critical",
+    }
+}
+
+fn classify_columns<'py>(
+    py: Python<'py>,
     classifier: &custinsight::Classifier,
-    texts: &Bound<'_, PyList>,
-    progress: Option<&Bound<'_, PyAny>>,
-) -> PyResult<ClassColumns> {
+    texts: &Bound<'py, PyList>,
+    progress: Option<&Bound<'py, PyAny>>,
+) -> PyResult<ClassColumns<'py>> {
     let texts = texts_of(texts, "texts")?;
     let answers = chunked(py, &texts, progress, |chunk| classifier.classify_batch(chunk))?;
-    Ok(classification_columns(answers))
+    classification_columns(py, &answers)
+}
+
+/// Texts packed by the Python layer as one UTF-8 buffer, separated by NUL
+/// (one C-level join instead of a conversion per object); `None` when the
+/// count does not match (a text held a NUL) and the list path must be used.
+fn split_packed(packed: &[u8], count: usize) -> PyResult<Option<Vec<&str>>> {
+    let text = std::str::from_utf8(packed).map_err(|err| invalid("texts", err))?;
+    if count == 0 {
+        return Ok(Some(Vec::new()));
+    }
+    let texts: Vec<&str> = text.split('\0').collect();
+    Ok((texts.len() == count).then_some(texts))
+}
+
+fn classify_packed<'py>(
+    py: Python<'py>,
+    classifier: &custinsight::Classifier,
+    packed: &[u8],
+    count: usize,
+    progress: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Option<ClassColumns<'py>>> {
+    let Some(texts) = split_packed(packed, count)? else {
+        return Ok(None);
+    };
+    let answers = chunked(py, &texts, progress, |chunk| classifier.classify_batch(chunk))?;
+    classification_columns(py, &answers).map(Some)
 }
 
 /// A complaint classifier: the built-in one, trained, or loaded.
@@ -241,13 +298,26 @@ impl Classifier {
 
     /// Classifies a list of texts on all cores without the GIL; columns.
     #[pyo3(signature = (texts, progress=None))]
-    fn classify_columns(
+    fn classify_columns<'py>(
         &self,
-        py: Python<'_>,
-        texts: &Bound<'_, PyList>,
-        progress: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<ClassColumns> {
+        py: Python<'py>,
+        texts: &Bound<'py, PyList>,
+        progress: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<ClassColumns<'py>> {
         classify_columns(py, &self.inner, texts, progress)
+    }
+
+    /// As `classify_columns`, texts packed in one NUL-separated UTF-8 buffer;
+    /// None when the count does not match.
+    #[pyo3(signature = (packed, count, progress=None))]
+    fn classify_packed<'py>(
+        &self,
+        py: Python<'py>,
+        packed: &[u8],
+        count: usize,
+        progress: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Option<ClassColumns<'py>>> {
+        classify_packed(py, &self.inner, packed, count, progress)
     }
 
     /// Evaluates the classifier on texts and labels.
@@ -544,13 +614,26 @@ impl Engine {
 
     /// Classifies a list of texts on all cores without the GIL; columns.
     #[pyo3(signature = (texts, progress=None))]
-    fn classify_columns(
+    fn classify_columns<'py>(
         &self,
-        py: Python<'_>,
-        texts: &Bound<'_, PyList>,
-        progress: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<ClassColumns> {
+        py: Python<'py>,
+        texts: &Bound<'py, PyList>,
+        progress: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<ClassColumns<'py>> {
         classify_columns(py, self.inner.classifier(), texts, progress)
+    }
+
+    /// As `classify_columns`, texts packed in one NUL-separated UTF-8 buffer;
+    /// None when the count does not match.
+    #[pyo3(signature = (packed, count, progress=None))]
+    fn classify_packed<'py>(
+        &self,
+        py: Python<'py>,
+        packed: &[u8],
+        count: usize,
+        progress: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Option<ClassColumns<'py>>> {
+        classify_packed(py, self.inner.classifier(), packed, count, progress)
     }
 
     /// Complaint intake (JSON in, JSON out); the complaint is remembered.

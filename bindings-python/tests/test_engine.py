@@ -146,6 +146,11 @@ def test_classify_batch_bad_rows_are_named(engine):
     with pytest.raises(custinsight.InvalidInputError, match="output"):
         engine.classify_batch(TEXTS, output="excel")
     assert len(engine.classify_batch([])) == 0
+    # A text holding NUL takes the per-object path: the same answers.
+    odd = ["宽带\0断网", "my bill is wrong", ""]
+    assert list(engine.classify_batch(odd)["category"]) == [engine.classify(t).category for t in odd]
+    with pytest.raises(UnicodeEncodeError):
+        engine.classify_batch(["bill \ud800 wrong"])
 
 
 def test_classify_batch_reports_progress(engine):
@@ -225,6 +230,10 @@ def test_naive_datetimes_are_in_the_engine_time_zone():
     utc.intake(complaint("T1", datetime.datetime(2026, 11, 1, 8, 0), "家里宽带断网两天了"))
     aware = datetime.datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
     assert utc.customer_counters(now=aware, customer_id="C1").complaints == 1
+    # ISO text without an offset is in the engine's time zone too.
+    assert shanghai.customer_counters(now="2026-11-01T08:30:00", customer_id="C1").complaints == 1
+    assert shanghai.customer_counters(now="2026-11-01T07:30:00", customer_id="C1").complaints == 0
+    assert shanghai.customer_counters(now="2026-11-01T00:30:00+00:00", customer_id="C1").complaints == 1
     # Before receipt (in UTC), it is not counted.
     assert utc.customer_counters(now="2026-11-01T07:00:00Z", customer_id="C1").complaints == 0
 

@@ -1,12 +1,24 @@
 """custinsight: customer insight for telecom and cable operators.
 
-Unified customer profiles built from source-system events, call-intent
-prediction, complaint classification, repeat-complaint detection and
-cross-system audit, from a Rust core shared with the C ABI.
+Unified customer profiles built from source-system events, the call pop-up
+(call-intent prediction and service opportunities), complaint classification,
+repeat-complaint detection and cross-system audit, from a Rust core shared
+with the C ABI.
 
-Records cross the boundary as JSON (the schemas are in ``json_schemas()``),
-so every function accepts either a ``dict`` or a JSON ``str`` and returns
-plain Python objects.
+* :class:`Engine` is the façade: ``classify`` / ``classify_batch``,
+  ``intake`` / ``check``, ``label_repeats`` / ``repeat_summary``, ``pop_up`` /
+  ``pop_up_batch`` / ``score_profiles``, ``audit`` / ``audit_batch``, and the
+  complaint history (``save_history``, ``Engine(history=...)``).
+* :class:`Classifier` trains, evaluates (:class:`EvaluationReport`), saves and
+  loads complaint classifiers; :func:`holdout` and :func:`cross_validate`.
+* :class:`ProfileBuilder` and :func:`build_profiles` fold source events into
+  profiles; :func:`synthetic_events` and :func:`synthetic_complaints` make
+  deterministic test data.
+
+Single records are ``dict`` (or JSON ``str``) in and result objects out
+(attributes plus ``to_dict()``); batches are columns in and columns out
+(pandas, pyarrow, polars). Naive ``datetime`` values are in the engine's time
+zone (``Engine(timezone=...)``, UTC by default).
 
 Errors are subclasses of :class:`custinsight.Error`:
 :class:`InvalidInputError` (the message names the bad field or row),
@@ -17,7 +29,7 @@ and :class:`TrainingError`.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Iterable, Optional
 
 from . import _custinsight
 from ._custinsight import (

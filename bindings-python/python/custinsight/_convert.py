@@ -1,8 +1,9 @@
 """Conversions at the boundary: records to JSON, columns in, columns out.
 
-Times: a ``datetime`` with a time zone is taken as it is; a naive one is in
-the time zone the caller gave the :class:`~custinsight.Engine` (UTC unless
-told otherwise); ISO 8601 / RFC 3339 text is passed to the core unchanged.
+Times: a ``datetime`` with a time zone, or ISO 8601 text with an offset, is
+taken as it is; a naive ``datetime`` or ISO text without an offset is in the
+time zone the caller gave the :class:`~custinsight.Engine` (UTC unless told
+otherwise).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import re
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ._custinsight import InvalidInputError
@@ -17,6 +19,7 @@ from ._custinsight import InvalidInputError
 Record = Union[str, Mapping[str, Any]]
 
 UTC = _dt.timezone.utc
+_HAS_OFFSET = re.compile(r"(?:[Zz]|[+-]\d\d:?\d\d)\s*$")
 
 
 def timezone_of(name: Union[str, _dt.tzinfo, None]) -> _dt.tzinfo:
@@ -42,7 +45,13 @@ def iso_time(value: Any, tz: _dt.tzinfo, field: str) -> Optional[str]:
     if value is None:
         return None
     if isinstance(value, str):
-        return value
+        if _HAS_OFFSET.search(value):
+            return value
+        try:  # ISO text without an offset is local to the engine's time zone
+            parsed = _dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return value  # the core names the field and the reason
+        return _aware(parsed, tz).isoformat()
     if isinstance(value, _dt.datetime):
         if value != value:  # pandas NaT
             return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 from . import _custinsight
 from ._convert import (
@@ -315,7 +315,16 @@ def _classify_frame(native: Any, texts: Any, progress: Any, output: Optional[str
     values = values_of(texts)
     callback, close = progress_callback(progress, "classify")
     try:
-        columns = native.classify_columns(values, callback)
+        columns = None
+        try:
+            # One C-level join and encode: far cheaper than converting each str.
+            packed = "\0".join(values).encode("utf-8")
+        except (TypeError, UnicodeEncodeError):
+            packed = None  # the list path names the offending row
+        if packed is not None:
+            columns = native.classify_packed(packed, len(values), callback)
+        if columns is None:
+            columns = native.classify_columns(values, callback)
     finally:
         close()
     out = default_output(texts, output)
