@@ -112,13 +112,30 @@ impl<'py> Interned<'py> {
 
 fn classification_columns<'py>(py: Python<'py>, answers: &[Classification]) -> PyResult<ClassColumns<'py>> {
     let mut strings = Interned::default();
-    let category = answers.iter().map(|a| strings.get(py, &a.category)).collect::<Vec<_>>();
-    let work_group = answers.iter().map(|a| strings.get(py, &a.work_group)).collect::<Vec<_>>();
-    let bands = answers.iter().map(|a| strings.get(py, band_name(a.band))).collect::<Vec<_>>();
-    let severity = answers.iter().map(|a| strings.get(py, severity_name(a.severity))).collect::<Vec<_>>();
+    let category = answers
+        .iter()
+        .map(|a| strings.get(py, &a.category))
+        .collect::<Vec<_>>();
+    let work_group = answers
+        .iter()
+        .map(|a| strings.get(py, &a.work_group))
+        .collect::<Vec<_>>();
+    let bands = answers
+        .iter()
+        .map(|a| strings.get(py, band_name(a.band)))
+        .collect::<Vec<_>>();
+    let severity = answers
+        .iter()
+        .map(|a| strings.get(py, severity_name(a.severity)))
+        .collect::<Vec<_>>();
     let signals = answers
         .iter()
-        .map(|a| PyList::new(py, a.signals.iter().map(|hit| strings.get(py, hit.signal.as_str()))))
+        .map(|a| {
+            PyList::new(
+                py,
+                a.signals.iter().map(|hit| strings.get(py, hit.signal.as_str())),
+            )
+        })
         .collect::<PyResult<Vec<_>>>()?;
     Ok((
         PyList::new(py, category)?,
@@ -450,7 +467,7 @@ impl ComplaintColumns {
             .into_par_iter()
             .map(|i| self.row(i))
             .collect::<Result<Vec<_>, String>>()
-            .map_err(|message| InvalidInputError::new_err(message))
+            .map_err(InvalidInputError::new_err)
     }
 
     fn row(&self, i: usize) -> Result<Complaint, String> {
@@ -547,7 +564,7 @@ fn profiles_of(profiles: &[String]) -> PyResult<Vec<CustomerProfile>> {
         .enumerate()
         .map(|(i, text)| CustomerProfile::from_json(text).map_err(|err| format!("profiles[{i}]: {err}")))
         .collect::<Result<Vec<_>, String>>()
-        .map_err(|message| InvalidInputError::new_err(message))
+        .map_err(InvalidInputError::new_err)
 }
 
 /// The façade: classification, complaint intake and repeat detection, the
