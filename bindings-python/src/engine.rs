@@ -148,6 +148,60 @@ fn classification_columns<'py>(py: Python<'py>, answers: &[Classification]) -> P
     ))
 }
 
+/// A column of a few distinct strings as little-endian `i32` codes and the
+/// dictionary they index, for pandas `Categorical` and arrow dictionary arrays.
+fn coded<'py, 'a>(
+    py: Python<'py>,
+    values: impl Iterator<Item = &'a str>,
+) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyList>)> {
+    let mut dictionary: Vec<&'a str> = Vec::new();
+    let mut index: std::collections::HashMap<&'a str, i32> = std::collections::HashMap::new();
+    let mut codes = Vec::new();
+    for value in values {
+        let code = *index.entry(value).or_insert_with(|| {
+            dictionary.push(value);
+            (dictionary.len() - 1) as i32
+        });
+        codes.extend_from_slice(&code.to_le_bytes());
+    }
+    Ok((PyBytes::new(py, &codes), PyList::new(py, dictionary)?))
+}
+
+/// Classification columns for data frames: the four text columns coded
+/// (see [`coded`]), confidence as little-endian `f32`, uncertain as bytes.
+fn coded_columns<'py>(py: Python<'py>, answers: &[Classification]) -> PyResult<Bound<'py, PyAny>> {
+    let mut strings = Interned::default();
+    let confidence: Vec<u8> = answers.iter().flat_map(|a| a.confidence.to_le_bytes()).collect();
+    let uncertain: Vec<u8> = answers.iter().map(|a| u8::from(a.uncertain)).collect();
+    let signals = answers
+        .iter()
+        .map(|a| {
+            PyList::new(
+                py,
+                a.signals.iter().map(|hit| strings.get(py, hit.signal.as_str())),
+            )
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let columns = (
+        coded(py, answers.iter().map(|a| a.category.as_str()))?,
+        PyBytes::new(py, &confidence),
+        coded(py, answers.iter().map(|a| band_name(a.band)))?,
+        coded(py, answers.iter().map(|a| a.work_group.as_str()))?,
+        coded(py, answers.iter().map(|a| severity_name(a.severity)))?,
+        PyBytes::new(py, &uncertain),
+        PyList::new(py, signals)?,
+    );
+    Ok(columns.into_pyobject(py)?.into_any())
+}
+
+fn columns_of<'py>(py: Python<'py>, answers: &[Classification], coded: bool) -> PyResult<Bound<'py, PyAny>> {
+    if coded {
+        coded_columns(py, answers)
+    } else {
+        Ok(classification_columns(py, answers)?.into_pyobject(py)?.into_any())
+    }
+}
+
 fn band_name(band: custinsight::classify::ConfidenceBand) -> &'static str {
     use custinsight::classify::ConfidenceBand;
     match band {
@@ -172,10 +226,11 @@ fn classify_columns<'py>(
     classifier: &custinsight::Classifier,
     texts: &Bound<'py, PyList>,
     progress: Option<&Bound<'py, PyAny>>,
-) -> PyResult<ClassColumns<'py>> {
+    coded: bool,
+) -> PyResult<Bound<'py, PyAny>> {
     let texts = texts_of(texts, "texts")?;
     let answers = chunked(py, &texts, progress, |chunk| classifier.classify_batch(chunk))?;
-    classification_columns(py, &answers)
+    columns_of(py, &answers, coded)
 }
 
 /// Texts packed by the Python layer as one UTF-8 buffer, separated by NUL
@@ -196,12 +251,13 @@ fn classify_packed<'py>(
     packed: &[u8],
     count: usize,
     progress: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Option<ClassColumns<'py>>> {
+    coded: bool,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
     let Some(texts) = split_packed(packed, count)? else {
         return Ok(None);
     };
     let answers = chunked(py, &texts, progress, |chunk| classifier.classify_batch(chunk))?;
-    classification_columns(py, &answers).map(Some)
+    columns_of(py, &answers, coded).map(Some)
 }
 
 /// A complaint classifier: the built-in one, trained, or loaded.
@@ -314,27 +370,29 @@ impl Classifier {
     }
 
     /// Classifies a list of texts on all cores without the GIL; columns.
-    #[pyo3(signature = (texts, progress=None))]
+    #[pyo3(signature = (texts, progress=None, coded=false))]
     fn classify_columns<'py>(
         &self,
         py: Python<'py>,
         texts: &Bound<'py, PyList>,
         progress: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<ClassColumns<'py>> {
-        classify_columns(py, &self.inner, texts, progress)
+        coded: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        classify_columns(py, &self.inner, texts, progress, coded)
     }
 
     /// As `classify_columns`, texts packed in one NUL-separated UTF-8 buffer;
     /// None when the count does not match.
-    #[pyo3(signature = (packed, count, progress=None))]
+    #[pyo3(signature = (packed, count, progress=None, coded=false))]
     fn classify_packed<'py>(
         &self,
         py: Python<'py>,
         packed: &[u8],
         count: usize,
         progress: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Option<ClassColumns<'py>>> {
-        classify_packed(py, &self.inner, packed, count, progress)
+        coded: bool,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        classify_packed(py, &self.inner, packed, count, progress, coded)
     }
 
     /// Evaluates the classifier on texts and labels.
@@ -630,27 +688,29 @@ impl Engine {
     }
 
     /// Classifies a list of texts on all cores without the GIL; columns.
-    #[pyo3(signature = (texts, progress=None))]
+    #[pyo3(signature = (texts, progress=None, coded=false))]
     fn classify_columns<'py>(
         &self,
         py: Python<'py>,
         texts: &Bound<'py, PyList>,
         progress: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<ClassColumns<'py>> {
-        classify_columns(py, self.inner.classifier(), texts, progress)
+        coded: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        classify_columns(py, self.inner.classifier(), texts, progress, coded)
     }
 
     /// As `classify_columns`, texts packed in one NUL-separated UTF-8 buffer;
     /// None when the count does not match.
-    #[pyo3(signature = (packed, count, progress=None))]
+    #[pyo3(signature = (packed, count, progress=None, coded=false))]
     fn classify_packed<'py>(
         &self,
         py: Python<'py>,
         packed: &[u8],
         count: usize,
         progress: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Option<ClassColumns<'py>>> {
-        classify_packed(py, self.inner.classifier(), packed, count, progress)
+        coded: bool,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        classify_packed(py, self.inner.classifier(), packed, count, progress, coded)
     }
 
     /// Complaint intake (JSON in, JSON out); the complaint is remembered.

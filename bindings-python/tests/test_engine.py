@@ -120,6 +120,9 @@ def test_classify_batch_equals_one_by_one_and_keeps_the_index(engine):
         assert row.uncertain == single.uncertain
     joined = pd.DataFrame({"text": series}).join(table)
     assert joined.shape == (4, 8)
+    assert isinstance(table["category"].dtype, pd.CategoricalDtype)
+    assert table["confidence"].dtype == "float64" and table["uncertain"].dtype == bool
+    assert list(table["signals"]) == [[hit.signal for hit in engine.classify(t).signals] for t in TEXTS]
 
 
 def test_classify_batch_from_list_arrow_numpy_and_polars(engine):
@@ -127,6 +130,8 @@ def test_classify_batch_from_list_arrow_numpy_and_polars(engine):
     assert list(engine.classify_batch(TEXTS)["category"]) == expected
     arrow = engine.classify_batch(pa.array(TEXTS))
     assert isinstance(arrow, pa.Table) and arrow.column("category").to_pylist() == expected
+    assert pa.types.is_dictionary(arrow.schema.field("category").type)
+    assert arrow.schema.field("signals").type == pa.list_(pa.string())
     chunked = engine.classify_batch(pa.chunked_array([TEXTS[:2], TEXTS[2:]]))
     assert chunked.column("category").to_pylist() == expected
     import numpy as np

@@ -313,6 +313,10 @@ _CLASS_COLUMNS = ("category", "confidence", "band", "work_group", "severity", "u
 
 def _classify_frame(native: Any, texts: Any, progress: Any, output: Optional[str]) -> Any:
     values = values_of(texts)
+    out = default_output(texts, output)
+    # Data frames get the text columns as categoricals (dictionary arrays):
+    # codes and a few distinct strings, no per-row string objects.
+    coded = out in ("pandas", "arrow")
     callback, close = progress_callback(progress, "classify")
     try:
         columns = None
@@ -322,14 +326,61 @@ def _classify_frame(native: Any, texts: Any, progress: Any, output: Optional[str
         except (TypeError, UnicodeEncodeError):
             packed = None  # the list path names the offending row
         if packed is not None:
-            columns = native.classify_packed(packed, len(values), callback)
+            columns = native.classify_packed(packed, len(values), callback, coded)
         if columns is None:
-            columns = native.classify_columns(values, callback)
+            columns = native.classify_columns(values, callback, coded)
     finally:
         close()
-    out = default_output(texts, output)
     index = texts.index if kind_of(texts) == "pandas" and out == "pandas" else None
+    if coded:
+        return _coded_frame(columns, out, index)
     return frame(dict(zip(_CLASS_COLUMNS, columns)), out, index)
+
+
+def _coded_frame(columns: Any, output: str, index: Any) -> Any:
+    import numpy as np
+
+    category, confidence, band, work_group, severity, uncertain, signals = columns
+    confidence = np.frombuffer(confidence, dtype="<f4").astype(np.float64)
+    uncertain = np.frombuffer(uncertain, dtype=np.uint8).astype(bool)
+    texts = {"category": category, "band": band, "work_group": work_group, "severity": severity}
+    if output == "arrow":
+        import pyarrow as pa
+
+        def dictionary(codes_and_values: Any) -> Any:
+            codes, values = codes_and_values
+            return pa.DictionaryArray.from_arrays(pa.array(np.frombuffer(codes, dtype="<i4")), pa.array(values, pa.string()))
+
+        return pa.table(
+            {
+                "category": dictionary(category),
+                "confidence": confidence,
+                "band": dictionary(band),
+                "work_group": dictionary(work_group),
+                "severity": dictionary(severity),
+                "uncertain": uncertain,
+                "signals": pa.array(signals, pa.list_(pa.string())),
+            }
+        )
+    import pandas as pd
+
+    def categorical(codes_and_values: Any) -> Any:
+        codes, values = codes_and_values
+        return pd.Categorical.from_codes(np.frombuffer(codes, dtype="<i4"), categories=values)
+
+    data = {name: categorical(value) for name, value in texts.items()}
+    return pd.DataFrame(
+        {
+            "category": data["category"],
+            "confidence": confidence,
+            "band": data["band"],
+            "work_group": data["work_group"],
+            "severity": data["severity"],
+            "uncertain": uncertain,
+            "signals": signals,
+        },
+        index=index,
+    )
 
 
 def _texts_and_labels(texts: Any, labels: Any) -> tuple:
@@ -611,6 +662,8 @@ class Engine:
         Returns:
             Columns ``category``, ``confidence``, ``band``, ``work_group``,
             ``severity``, ``uncertain``, ``signals`` (list of signal names).
+            In pandas the four text columns are ``Categorical`` and in pyarrow
+            dictionary arrays (a few dozen distinct values over millions of rows).
 
         Raises:
             InvalidInputError: naming the first row that is not a str.
