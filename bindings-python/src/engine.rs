@@ -43,6 +43,45 @@ fn parse_time(field: &str, text: &str) -> PyResult<DateTime<Utc>> {
         .map_err(|err| invalid(field, format!("{text:?} is not an RFC 3339 time ({err})")))
 }
 
+/// A JSON value as Python objects (dict, list, str, int, float, bool, None),
+/// built directly: cheaper than JSON text parsed again in Python.
+fn to_py<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
+    use pyo3::types::PyDict;
+    use serde_json::Value;
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => i.into_pyobject(py)?.into_any(),
+            (None, Some(f)) => f.into_pyobject(py)?.into_any(),
+            (None, None) => n.to_string().into_pyobject(py)?.into_any(),
+        },
+        Value::String(text) => PyString::new(py, text).into_any(),
+        Value::Array(items) => PyList::new(
+            py,
+            items
+                .iter()
+                .map(|item| to_py(py, item))
+                .collect::<PyResult<Vec<_>>>()?,
+        )?
+        .into_any(),
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (key, item) in map {
+                dict.set_item(key, to_py(py, item)?)?;
+            }
+            dict.into_any()
+        }
+    })
+}
+
+fn classification_dict<'py>(py: Python<'py>, answer: &Classification) -> PyResult<Bound<'py, PyAny>> {
+    to_py(
+        py,
+        &serde_json::to_value(answer).expect("classifications serialise"),
+    )
+}
+
 /// Texts of a list, naming the first item that is not a `str`.
 fn texts_of(list: &Bound<'_, PyList>, field: &str) -> PyResult<Vec<String>> {
     list.iter()
@@ -260,6 +299,21 @@ fn classify_packed<'py>(
     columns_of(py, &answers, coded).map(Some)
 }
 
+/// `classify`, or `classify_explained` when features are asked for.
+trait ClassifyExt {
+    fn classify_explained_or_not(&self, text: &str, explain: usize) -> Classification;
+}
+
+impl ClassifyExt for custinsight::Classifier {
+    fn classify_explained_or_not(&self, text: &str, explain: usize) -> Classification {
+        if explain > 0 {
+            self.classify_explained(text, explain)
+        } else {
+            self.classify(text)
+        }
+    }
+}
+
 /// A complaint classifier: the built-in one, trained, or loaded.
 #[pyclass(frozen, module = "custinsight._custinsight")]
 pub struct Classifier {
@@ -367,6 +421,12 @@ impl Classifier {
         } else {
             json(&self.inner.classify(text))
         }
+    }
+
+    /// One text's classification as a dict; `explain` > 0 adds that many features.
+    #[pyo3(signature = (text, explain=0))]
+    fn classify_dict<'py>(&self, py: Python<'py>, text: &str, explain: usize) -> PyResult<Bound<'py, PyAny>> {
+        classification_dict(py, &self.inner.classify_explained_or_not(text, explain))
     }
 
     /// Classifies a list of texts on all cores without the GIL; columns.
@@ -685,6 +745,15 @@ impl Engine {
         } else {
             json(&self.inner.classify(text))
         }
+    }
+
+    /// One text's classification as a dict; `explain` > 0 adds that many features.
+    #[pyo3(signature = (text, explain=0))]
+    fn classify_dict<'py>(&self, py: Python<'py>, text: &str, explain: usize) -> PyResult<Bound<'py, PyAny>> {
+        classification_dict(
+            py,
+            &self.inner.classifier().classify_explained_or_not(text, explain),
+        )
     }
 
     /// Classifies a list of texts on all cores without the GIL; columns.

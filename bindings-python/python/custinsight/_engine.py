@@ -511,7 +511,7 @@ class Classifier:
 
     def classify(self, text: str, explain: int = 0) -> Classification:
         """Classifies one text; ``explain`` > 0 lists that many weighing features."""
-        return Classification(json.loads(self._native.classify_json(text, explain)))
+        return Classification(self._native.classify_dict(text, explain))
 
     def classify_batch(self, texts: Any, progress: Any = None, output: Optional[str] = None) -> Any:
         """Classifies many texts on all cores; see :meth:`Engine.classify_batch`."""
@@ -647,7 +647,7 @@ class Engine:
 
     def classify(self, text: str, explain: int = 0) -> Classification:
         """Classifies one complaint text; ``explain`` > 0 lists that many features."""
-        return Classification(json.loads(self._native.classify_json(text, explain)))
+        return Classification(self._native.classify_dict(text, explain))
 
     def classify_batch(self, texts: Any, progress: Any = None, output: Optional[str] = None) -> Any:
         """Classifies many texts on all cores without holding the GIL.
