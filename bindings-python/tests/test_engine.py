@@ -501,3 +501,39 @@ def test_evaluation_plot_returns_a_figure():
     texts, labels = labelled_examples()
     figure = custinsight.Classifier.builtin().evaluate(texts[:100], labels[:100]).plot()
     assert isinstance(figure, Figure) and len(figure.axes) >= 2
+
+
+def test_evaluation_report_frames_and_per_category_abstention():
+    texts, labels = labelled_examples()
+    report = custinsight.Classifier.builtin().evaluate(texts[:200], labels[:200])
+    assert report.to_frame().equals(report.per_category)
+    code = report.per_category["support"].idxmax()
+    abstention = report.abstention(per_category={code: 0.99})
+    assert code in abstention["thresholds"]["per_category"]
+    assert len(report.precision_coverage(code)) == 101
+    with pytest.raises(custinsight.InvalidInputError):
+        report.precision_coverage("no.such")
+    with pytest.raises(custinsight.ConfigError):
+        report.abstention(1.5)
+
+
+def test_analyst_example_runs_on_the_bundled_sample(tmp_path):
+    import pathlib
+    import subprocess
+    import sys
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    plot = tmp_path / "rates.png"
+    args = [sys.executable, str(root / "examples" / "python" / "analyst.py")]
+    if importlib_available("matplotlib"):
+        args += ["--plot", str(plot)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300, check=True)
+    assert "By category:" in done.stdout and "By channel:" in done.stdout
+    assert "hotline" in done.stdout
+    assert plot.exists() == importlib_available("matplotlib")
+
+
+def importlib_available(name):
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
