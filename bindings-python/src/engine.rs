@@ -949,24 +949,26 @@ impl Engine {
     }
 }
 
-/// Benchmark support: times the core's `classify_batch` on Rust-owned
-/// copies of `texts` (no Python objects inside the timed region), `rounds`
-/// times; seconds per round.
+/// Benchmark support: times the core's `classify_batch` with `engine`'s
+/// classifier on Rust-owned copies of `texts` (no Python object inside the
+/// timed region). Returns `(wall seconds, clock seconds)`, where `clock` is
+/// a Python callable read just before and after (e.g. `time.process_time`).
 #[pyfunction]
-#[pyo3(signature = (texts, rounds=3))]
-pub fn native_classify_batch_seconds(py: Python<'_>, texts: Vec<String>, rounds: usize) -> Vec<f64> {
-    py.detach(|| {
-        let classifier = custinsight::Classifier::builtin();
-        (0..rounds)
-            .map(|_| {
-                let start = std::time::Instant::now();
-                let answers = classifier.classify_batch(&texts);
-                let seconds = start.elapsed().as_secs_f64();
-                assert_eq!(answers.len(), texts.len());
-                seconds
-            })
-            .collect()
-    })
+pub fn native_classify_batch_times(
+    py: Python<'_>,
+    engine: &Engine,
+    texts: Vec<String>,
+    clock: &Bound<'_, PyAny>,
+) -> PyResult<(f64, f64)> {
+    let classifier = engine.inner.classifier();
+    let clock_start: f64 = clock.call0()?.extract()?;
+    let start = std::time::Instant::now();
+    let answers = py.detach(|| classifier.classify_batch(&texts));
+    let wall = start.elapsed().as_secs_f64();
+    let clock_end: f64 = clock.call0()?.extract()?;
+    assert_eq!(answers.len(), texts.len());
+    drop(answers);
+    Ok((wall, clock_end - clock_start))
 }
 
 /// Benchmark support: seconds the core's `classify` takes per call on

@@ -235,7 +235,7 @@ fn _custinsight(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(engine::holdout, m)?)?;
     m.add_function(wrap_pyfunction!(engine::cross_validate, m)?)?;
     m.add_function(wrap_pyfunction!(taxonomy_json, m)?)?;
-    m.add_function(wrap_pyfunction!(engine::native_classify_batch_seconds, m)?)?;
+    m.add_function(wrap_pyfunction!(engine::native_classify_batch_times, m)?)?;
     m.add_function(wrap_pyfunction!(engine::native_classify_one_seconds, m)?)?;
     m.add_function(wrap_pyfunction!(synthetic_events_json, m)?)?;
     m.add_function(wrap_pyfunction!(synthetic_complaints_json, m)?)?;
