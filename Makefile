@@ -11,7 +11,7 @@ C_FLAGS := -std=c11 -Wall -Wextra -Wpedantic -Werror -Ibindings-c/include
 C_LIBS := -lpthread -ldl -lm
 C_BUILD := target/c
 
-.PHONY: help demo test rust-test c-lib c-test c-examples java-example py-test lint bench venv clean
+.PHONY: help demo test rust-test c-lib c-test c-examples java-example py-test py-bench lint bench venv clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -87,6 +87,11 @@ py-test: $(VENV)/.installed ## Build the Python package into .venv and run pytes
 	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH \
 		maturin develop --quiet -m bindings-python/Cargo.toml
 	cd bindings-python && ../$(VENV)/bin/pytest -q
+
+py-bench: $(VENV)/.installed ## Python batch classification vs native Rust, and per-call overhead (release build)
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH \
+		maturin develop --release --quiet -m bindings-python/Cargo.toml
+	$(VENV)/bin/python benches/python/classify_throughput.py
 
 lint: ## Formatting, clippy and rustdoc, as CI checks them
 	cargo fmt --all -- --check

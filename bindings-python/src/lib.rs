@@ -12,6 +12,8 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
+mod engine;
+
 create_exception!(
     custinsight,
     Error,
@@ -41,7 +43,7 @@ create_exception!(custinsight, TrainingError, Error, "Training could not proceed
 
 /// Maps a core error to its exception class; the one place that knows the
 /// correspondence.
-fn to_py_err(err: custinsight::Error) -> PyErr {
+pub(crate) fn to_py_err(err: custinsight::Error) -> PyErr {
     let message = err.to_string();
     match err.kind() {
         custinsight::ErrorKind::InvalidInput => InvalidInputError::new_err(message),
@@ -173,6 +175,45 @@ impl ProfileBuilder {
     }
 }
 
+/// The default taxonomy (the specification's 24 categories) as JSON.
+#[pyfunction]
+fn taxonomy_json() -> String {
+    serde_json::to_string(&custinsight::Taxonomy::telecom_default()).expect("taxonomies serialise")
+}
+
+fn population(customers: u64, seed: u64, months: u32) -> custinsight::synth::Population {
+    custinsight::synth::Population::new(custinsight::synth::SynthConfig {
+        customers,
+        seed,
+        months,
+        ..custinsight::synth::SynthConfig::default()
+    })
+}
+
+/// A synthetic population's source events as JSON texts (deterministic).
+#[pyfunction]
+#[pyo3(signature = (customers, seed=20261101, months=6))]
+fn synthetic_events_json(py: Python<'_>, customers: u64, seed: u64, months: u32) -> Vec<String> {
+    py.detach(|| {
+        population(customers, seed, months)
+            .events()
+            .map(|event| serde_json::to_string(&event).expect("events serialise"))
+            .collect()
+    })
+}
+
+/// A synthetic population's complaints as JSON texts (deterministic).
+#[pyfunction]
+#[pyo3(signature = (customers, seed=20261101, months=6))]
+fn synthetic_complaints_json(py: Python<'_>, customers: u64, seed: u64, months: u32) -> Vec<String> {
+    py.detach(|| {
+        population(customers, seed, months)
+            .complaints()
+            .map(|complaint| serde_json::to_string(&complaint).expect("complaints serialise"))
+            .collect()
+    })
+}
+
 #[pymodule]
 fn _custinsight(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -188,5 +229,15 @@ fn _custinsight(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(canonical_profile_json, m)?)?;
     m.add_function(wrap_pyfunction!(json_schemas, m)?)?;
     m.add_class::<ProfileBuilder>()?;
+    m.add_class::<engine::Engine>()?;
+    m.add_class::<engine::Classifier>()?;
+    m.add_class::<engine::Evaluation>()?;
+    m.add_function(wrap_pyfunction!(engine::holdout, m)?)?;
+    m.add_function(wrap_pyfunction!(engine::cross_validate, m)?)?;
+    m.add_function(wrap_pyfunction!(taxonomy_json, m)?)?;
+    m.add_function(wrap_pyfunction!(engine::native_classify_batch_times, m)?)?;
+    m.add_function(wrap_pyfunction!(engine::native_classify_one_seconds, m)?)?;
+    m.add_function(wrap_pyfunction!(synthetic_events_json, m)?)?;
+    m.add_function(wrap_pyfunction!(synthetic_complaints_json, m)?)?;
     Ok(())
 }

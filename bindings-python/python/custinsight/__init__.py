@@ -1,12 +1,24 @@
 """custinsight: customer insight for telecom and cable operators.
 
-Unified customer profiles built from source-system events, call-intent
-prediction, complaint classification, repeat-complaint detection and
-cross-system audit, from a Rust core shared with the C ABI.
+Unified customer profiles built from source-system events, the call pop-up
+(call-intent prediction and service opportunities), complaint classification,
+repeat-complaint detection and cross-system audit, from a Rust core shared
+with the C ABI.
 
-Records cross the boundary as JSON (the schemas are in ``json_schemas()``),
-so every function accepts either a ``dict`` or a JSON ``str`` and returns
-plain Python objects.
+* :class:`Engine` is the façade: ``classify`` / ``classify_batch``,
+  ``intake`` / ``check``, ``label_repeats`` / ``repeat_summary``, ``pop_up`` /
+  ``pop_up_batch`` / ``score_profiles``, ``audit`` / ``audit_batch``, and the
+  complaint history (``save_history``, ``Engine(history=...)``).
+* :class:`Classifier` trains, evaluates (:class:`EvaluationReport`), saves and
+  loads complaint classifiers; :func:`holdout` and :func:`cross_validate`.
+* :class:`ProfileBuilder` and :func:`build_profiles` fold source events into
+  profiles; :func:`synthetic_events` and :func:`synthetic_complaints` make
+  deterministic test data.
+
+Single records are ``dict`` (or JSON ``str``) in and result objects out
+(attributes plus ``to_dict()``); batches are columns in and columns out
+(pandas, pyarrow, polars). Naive ``datetime`` values are in the engine's time
+zone (``Engine(timezone=...)``, UTC by default).
 
 Errors are subclasses of :class:`custinsight.Error`:
 :class:`InvalidInputError` (the message names the bad field or row),
@@ -17,7 +29,7 @@ and :class:`TrainingError`.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Iterable, Optional
 
 from . import _custinsight
 from ._custinsight import (
@@ -31,6 +43,22 @@ from ._custinsight import (
     normalize_phone,
     version,
 )
+from ._convert import Record, _to_json
+from ._engine import (
+    AuditFinding,
+    Classification,
+    Classifier,
+    ComplaintIntake,
+    Engine,
+    EvaluationReport,
+    PopUp,
+    RepeatSummary,
+    Result,
+    Verdict,
+    cross_validate,
+    default_taxonomy,
+    holdout,
+)
 
 __all__ = [
     "__version__",
@@ -38,7 +66,23 @@ __all__ = [
     "normalize_phone",
     "validate_profile",
     "json_schemas",
+    "build_profiles",
+    "synthetic_events",
+    "synthetic_complaints",
     "ProfileBuilder",
+    "Engine",
+    "Classifier",
+    "EvaluationReport",
+    "cross_validate",
+    "holdout",
+    "default_taxonomy",
+    "Result",
+    "Classification",
+    "ComplaintIntake",
+    "Verdict",
+    "RepeatSummary",
+    "PopUp",
+    "AuditFinding",
     "Error",
     "InvalidInputError",
     "ConfigError",
@@ -46,25 +90,6 @@ __all__ = [
     "SnapshotFormatError",
     "TrainingError",
 ]
-
-Record = Union[str, Mapping[str, Any]]
-
-
-def _to_json(record: Record) -> str:
-    if isinstance(record, str):
-        return record
-    try:
-        return json.dumps(record, ensure_ascii=False, default=_json_default)
-    except TypeError as err:
-        raise InvalidInputError(f"record is not JSON-serialisable: {err}") from None
-
-
-def _json_default(value: Any) -> Any:
-    # datetime and date become ISO 8601 text, which the core parses.
-    isoformat = getattr(value, "isoformat", None)
-    if isoformat is not None:
-        return isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
 
 
 def validate_profile(profile: Record) -> dict:
@@ -139,3 +164,41 @@ class ProfileBuilder:
     def build(self) -> list:
         """Every profile, customers sorted by id; leaves the builder empty."""
         return [json.loads(text) for text in self._inner.take_profiles_json()]
+
+
+def build_profiles(events: Iterable[Record]) -> list:
+    """Folds source-system events (dicts or JSON texts, any order) into one
+    profile per customer, sorted by customer id.
+
+    Raises:
+        InvalidInputError: naming the position of the first rejected event
+            and its field.
+
+    Example:
+        >>> build_profiles([{"event_id": "1", "source": "crm", "at": "2026-01-01T00:00:00Z",
+        ...                  "customer_id": "C1", "payload": {"type": "identity", "name": "Li"}}])[0]["customer_id"]
+        'C1'
+    """
+    builder = ProfileBuilder()
+    report = builder.add_events(events)
+    if report["rejected"]:
+        position, message = report["rejected"][0]
+        raise InvalidInputError(f"events[{position}]: {message}")
+    return builder.build()
+
+
+def synthetic_events(customers: int, seed: int = 20261101, months: int = 6) -> list:
+    """A synthetic population's source events (dicts), for trying things out.
+
+    Deterministic: the same arguments give the same events.
+
+    Example:
+        >>> len(build_profiles(synthetic_events(3)))
+        3
+    """
+    return [json.loads(text) for text in _custinsight.synthetic_events_json(customers, seed, months)]
+
+
+def synthetic_complaints(customers: int, seed: int = 20261101, months: int = 6) -> list:
+    """The complaints (dicts) of a synthetic population, as a CRM would export them."""
+    return [json.loads(text) for text in _custinsight.synthetic_complaints_json(customers, seed, months)]

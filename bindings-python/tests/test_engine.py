@@ -1,0 +1,539 @@
+"""Tests of the engine, classifier and batch parts of the custinsight Python package."""
+
+import datetime
+import json
+import threading
+import time
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+import custinsight
+
+UTC = datetime.timezone.utc
+NOW = "2026-11-01T00:00:00Z"
+
+
+# Building the built-in classifier is the slow part of an engine (seconds in
+# a debug build): build it once and hand it to every engine.
+BUILTIN = custinsight.Classifier.builtin()
+
+
+def Engine(*args, **kwargs):
+    kwargs.setdefault("classifier", BUILTIN)
+    return custinsight.Engine(*args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine()
+
+
+def complaint(ticket, at, text=None, channel="hotline", customer="C1", **more):
+    row = {"id": ticket, "customer_id": customer, "received_at": at, "channel": channel, "status": "open"}
+    if text is not None:
+        row["text"] = text
+    row.update(more)
+    return row
+
+
+def complaints_frame():
+    return pd.DataFrame(
+        {
+            "id": ["A", "B", "C", "D"],
+            "customer_id": ["C1", "C1", "C2", "C1"],
+            "received_at": pd.to_datetime(["2026-11-01 09:00", "2026-11-05 09:00", "2026-11-02 00:00", "2026-11-05 09:01"]),
+            "channel": ["app", "regulator", "app", "regulator"],
+            "text": ["家里宽带断网两天了", "宽带又断网了，还是没修好", "话费多扣了二十元", "宽带又断网了，还是没修好"],
+        },
+        index=[100, 101, 102, 103],
+    )
+
+
+# Engine construction and configuration
+
+
+def test_engine_config_from_dict_json_and_toml(tmp_path):
+    assert custinsight.Engine().config["repeat"]["window_days"] == 30
+    assert Engine({"repeat": {"window_days": 45}}).config["repeat"]["window_days"] == 45
+    assert Engine('{"repeat": {"window_days": 40}}').config["repeat"]["window_days"] == 40
+    path = tmp_path / "engine.toml"
+    path.write_text("[repeat]\nwindow_days = 60\n")
+    assert Engine(path).config["repeat"]["window_days"] == 60
+    assert Engine(str(path)).config["repeat"]["window_days"] == 60
+
+
+def test_bad_configuration_names_the_key(tmp_path):
+    with pytest.raises(custinsight.ConfigError, match="repeat.window_days"):
+        Engine({"repeat": {"window_days": 0}})
+    with pytest.raises(custinsight.ConfigError, match="bill_shok"):
+        path = tmp_path / "bad.toml"
+        path.write_text("[popup]\nbill_shok = 1\n")
+        Engine(path)
+    with pytest.raises(custinsight.ConfigError, match="cannot read"):
+        Engine(tmp_path / "missing.toml")
+    with pytest.raises(custinsight.InvalidInputError, match="timezone"):
+        Engine(timezone="Mars/Olympus")
+
+
+# Classification
+
+
+def test_classify_one_text_has_attributes_and_to_dict(engine):
+    answer = engine.classify("宽带断网三天了，一直没人修，再不修我就投诉到工信部")
+    assert answer.category == "broadband.outage"
+    assert answer.work_group == "broadband_maintenance"
+    assert 0.0 <= answer.confidence <= 1.0
+    assert answer.band in ("low", "medium", "high")
+    assert "regulator" in [hit.signal for hit in answer.signals]
+    assert answer.severity == "critical"
+    assert answer.explanation is None
+    plain = answer.to_dict()
+    assert plain["category"] == "broadband.outage" and isinstance(plain["alternatives"], list)
+    assert isinstance(answer, custinsight.Classification) and isinstance(answer, custinsight.Result)
+    with pytest.raises(AttributeError):
+        answer.category = "x"
+    with pytest.raises(AttributeError, match="no field"):
+        answer.nothing
+
+
+def test_classify_explained(engine):
+    answer = engine.classify("roaming charges are too high", explain=3)
+    assert len(answer.explanation) == 3
+    assert all(isinstance(feature.weight, float) for feature in answer.explanation)
+
+
+TEXTS = ["宽带断网三天了", "my bill is wrong, I was charged twice", "信号差，打不了电话", "套餐变更后资费不对"]
+
+
+def test_classify_batch_equals_one_by_one_and_keeps_the_index(engine):
+    series = pd.Series(TEXTS, index=[7, 8, 9, 10])
+    table = engine.classify_batch(series)
+    assert isinstance(table, pd.DataFrame)
+    assert list(table.index) == [7, 8, 9, 10]
+    assert list(table.columns) == ["category", "confidence", "band", "work_group", "severity", "uncertain", "signals"]
+    for text, (_, row) in zip(TEXTS, table.iterrows()):
+        single = engine.classify(text)
+        assert row.category == single.category
+        assert row.confidence == pytest.approx(single.confidence)
+        assert row.uncertain == single.uncertain
+    joined = pd.DataFrame({"text": series}).join(table)
+    assert joined.shape == (4, 8)
+    assert isinstance(table["category"].dtype, pd.CategoricalDtype)
+    assert table["confidence"].dtype == "float64" and table["uncertain"].dtype == bool
+    assert list(table["signals"]) == [[hit.signal for hit in engine.classify(t).signals] for t in TEXTS]
+
+
+def test_classify_batch_from_list_arrow_numpy_and_polars(engine):
+    expected = [engine.classify(text).category for text in TEXTS]
+    assert list(engine.classify_batch(TEXTS)["category"]) == expected
+    arrow = engine.classify_batch(pa.array(TEXTS))
+    assert isinstance(arrow, pa.Table) and arrow.column("category").to_pylist() == expected
+    assert pa.types.is_dictionary(arrow.schema.field("category").type)
+    assert arrow.schema.field("signals").type == pa.list_(pa.string())
+    chunked = engine.classify_batch(pa.chunked_array([TEXTS[:2], TEXTS[2:]]))
+    assert chunked.column("category").to_pylist() == expected
+    import numpy as np
+
+    assert list(engine.classify_batch(np.array(TEXTS, dtype=object))["category"]) == expected
+    assert engine.classify_batch(TEXTS, output="dict")["category"] == expected
+    polars = pytest.importorskip("polars")
+    frame = engine.classify_batch(polars.Series(TEXTS))
+    assert isinstance(frame, polars.DataFrame) and frame["category"].to_list() == expected
+
+
+def test_classify_batch_bad_rows_are_named(engine):
+    with pytest.raises(custinsight.InvalidInputError, match=r"texts\[1\]: expected str, got float"):
+        engine.classify_batch(pd.Series(["宽带断网", float("nan")]))
+    with pytest.raises(custinsight.InvalidInputError, match="single str"):
+        engine.classify_batch("宽带断网")
+    with pytest.raises(custinsight.InvalidInputError, match="output"):
+        engine.classify_batch(TEXTS, output="excel")
+    assert len(engine.classify_batch([])) == 0
+    # A text holding NUL takes the per-object path: the same answers.
+    odd = ["宽带\0断网", "my bill is wrong", ""]
+    assert list(engine.classify_batch(odd)["category"]) == [engine.classify(t).category for t in odd]
+    with pytest.raises(UnicodeEncodeError):
+        engine.classify_batch(["bill \ud800 wrong"])
+
+
+def test_classify_batch_reports_progress(engine):
+    calls = []
+    texts = TEXTS * 5000
+    table = engine.classify_batch(texts, progress=lambda done, total: calls.append((done, total)))
+    assert len(table) == len(texts)
+    assert calls[0] == (0, len(texts)) and calls[-1] == (len(texts), len(texts))
+    assert len(calls) == 3  # 20 000 rows in chunks of 16 384
+    pytest.importorskip("tqdm")
+    assert len(engine.classify_batch(TEXTS, progress=True)) == len(TEXTS)
+
+
+def test_batch_releases_the_gil(engine):
+    texts = TEXTS * 10_000
+    ticks = []
+    done = threading.Event()
+
+    def count():
+        while not done.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.001)
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    try:
+        time.sleep(0.01)
+        start = time.perf_counter()
+        engine.classify_batch(texts, output="dict")
+        end = time.perf_counter()
+    finally:
+        done.set()
+        counter.join()
+    during = [t for t in ticks if start < t < end]
+    # The counter thread kept running while the batch was classified.
+    assert end - start > 0.05
+    assert len(during) > 10, (end - start, len(during))
+
+
+# Repeat detection
+
+
+def test_intake_classifies_and_detects_repeats():
+    engine = Engine()
+    first = engine.intake(complaint("T1", datetime.datetime(2026, 11, 1, 9), "家里宽带断网两天了，一直掉线"))
+    assert first.outcome == "judged"
+    assert first.classification.category == "broadband.outage"
+    assert first.verdict.kind == "new"
+    second = engine.intake(complaint("T2", "2026-11-04T09:00:00Z", "宽带又断网了，还是没修好，第三次反映"))
+    assert second.verdict.kind == "repeat"
+    assert second.verdict.matched[0].id == "T1"
+    assert second.verdict.thread == "T1"
+    assert engine.history_len == 2
+    update = engine.intake(
+        complaint("T1", "2026-11-01T09:00:00Z", "家里宽带断网两天了，一直掉线", status="closed", closed_at="2026-11-05T00:00:00Z")
+    )
+    assert update.outcome == "updated" and update.verdict is None
+    assert update.to_dict()["repeat"] == {"outcome": "updated", "id": "T1", "status": "closed"}
+    assert isinstance(second.to_dict()["repeat"], dict)
+
+
+def test_check_does_not_remember():
+    engine = Engine()
+    engine.intake(complaint("T1", "2026-11-01T09:00:00Z", "家里宽带断网两天了"))
+    verdict = engine.check(complaint("T2", "2026-11-03T09:00:00Z", "宽带又断网了"))
+    assert verdict.kind == "repeat"
+    assert engine.history_len == 1
+
+
+def test_naive_datetimes_are_in_the_engine_time_zone():
+    shanghai = Engine(timezone="Asia/Shanghai")
+    shanghai.intake(complaint("T1", datetime.datetime(2026, 11, 1, 8, 0), "家里宽带断网两天了"))
+    # 08:00 in Shanghai is 00:00 UTC: 30 days later (the window) it is gone.
+    counters = shanghai.customer_counters(now=datetime.datetime(2026, 11, 1, 9), customer_id="C1")
+    assert counters.complaints == 1
+    utc = Engine()
+    utc.intake(complaint("T1", datetime.datetime(2026, 11, 1, 8, 0), "家里宽带断网两天了"))
+    aware = datetime.datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
+    assert utc.customer_counters(now=aware, customer_id="C1").complaints == 1
+    # ISO text without an offset is in the engine's time zone too.
+    assert shanghai.customer_counters(now="2026-11-01T08:30:00", customer_id="C1").complaints == 1
+    assert shanghai.customer_counters(now="2026-11-01T07:30:00", customer_id="C1").complaints == 0
+    assert shanghai.customer_counters(now="2026-11-01T00:30:00+00:00", customer_id="C1").complaints == 1
+    # Before receipt (in UTC), it is not counted.
+    assert utc.customer_counters(now="2026-11-01T07:00:00Z", customer_id="C1").complaints == 0
+
+
+def test_intake_bad_input_names_the_field(engine):
+    with pytest.raises(custinsight.InvalidInputError, match="channel"):
+        engine.intake(complaint("T9", NOW, channel="fax"))
+    with pytest.raises(custinsight.InvalidInputError, match="customer_id|phone"):
+        engine.intake({"id": "T9", "received_at": NOW, "channel": "app", "status": "open"})
+    with pytest.raises(custinsight.InvalidInputError, match="now"):
+        engine.customer_counters(now="yesterday", customer_id="C1")
+    with pytest.raises(custinsight.InvalidInputError, match="received_at"):
+        Engine().label_repeats([complaint("T1", 12)])
+
+
+def test_label_repeats_returns_joinable_columns(engine):
+    frame = complaints_frame()
+    labels = engine.label_repeats(frame)
+    assert list(labels.index) == [100, 101, 102, 103]
+    assert list(labels.columns) == [
+        "outcome",
+        "kind",
+        "escalated",
+        "repeat_count",
+        "thread",
+        "repeat_of",
+        "repeat_category",
+    ]
+    assert list(labels["kind"]) == ["new", "repeat", "new", "duplicate"]
+    assert list(labels["escalated"]) == [False, True, False, True]
+    assert labels.loc[101, "repeat_of"] == "A" and labels.loc[101, "thread"] == "A"
+    joined = frame.join(labels)
+    assert joined.loc[102, "repeat_category"] == "billing.unknown_charge"
+    # The engine's own history is untouched.
+    assert Engine().label_repeats(frame).equals(labels)
+
+
+def test_label_repeats_from_arrow_polars_records_and_renamed_columns(engine):
+    frame = complaints_frame()
+    expected = list(engine.label_repeats(frame)["kind"])
+    table = engine.label_repeats(pa.Table.from_pandas(frame, preserve_index=False))
+    assert isinstance(table, pa.Table) and table.column("kind").to_pylist() == expected
+    records = frame.to_dict("records")
+    assert list(engine.label_repeats(records)["kind"]) == expected
+    renamed = frame.rename(columns={"id": "ticket", "text": "narrative"})
+    assert list(engine.label_repeats(renamed, columns={"id": "ticket", "text": "narrative"})["kind"]) == expected
+    polars = pytest.importorskip("polars")
+    out = engine.label_repeats(polars.from_pandas(frame))
+    assert isinstance(out, polars.DataFrame) and out["kind"].to_list() == expected
+
+
+def test_label_repeats_names_the_bad_row(engine):
+    frame = complaints_frame()
+    frame.loc[102, "channel"] = "fax"
+    with pytest.raises(custinsight.InvalidInputError, match=r"complaints\[2\].*fax"):
+        engine.label_repeats(frame)
+    with pytest.raises(custinsight.InvalidInputError, match="'channel' column"):
+        engine.label_repeats(complaints_frame().drop(columns=["channel"]))
+
+
+def test_repeat_summary_rates_and_frames(engine):
+    summary = engine.repeat_summary(complaints_frame(), customer_base=10_000)
+    assert summary.overall.complaints == 3 and summary.overall.duplicates == 1
+    assert summary.overall.repeat_rate == pytest.approx(1 / 3)
+    assert summary.overall.per_10k_customers == pytest.approx(3.0)
+    by_channel = summary.frame("channel")
+    assert by_channel.loc["regulator", "escalated"] == 1
+    assert list(summary.frame("month").index) == ["2026-11"]
+    assert "broadband.outage" in summary.frame("category").index
+    with pytest.raises(custinsight.InvalidInputError, match="by"):
+        summary.frame("week")
+    with pytest.raises(custinsight.InvalidInputError, match="customer_base"):
+        engine.repeat_summary(complaints_frame(), customer_base=0)
+
+
+def test_repeat_summary_plot_returns_a_figure(engine):
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    figure = engine.repeat_summary(complaints_frame()).plot()
+    assert isinstance(figure, Figure) and len(figure.axes) == 2
+
+
+# History
+
+
+def test_history_snapshot_round_trip_and_compaction(tmp_path):
+    engine = Engine()
+    engine.intake(complaint("T1", "2026-11-01T09:00:00Z", "家里宽带断网两天了"))
+    path = tmp_path / "history.bin"
+    engine.save_history(path)
+    assert path.read_bytes() == engine.snapshot_history()
+    assert [p.name for p in tmp_path.iterdir()] == ["history.bin"]  # no temporary left behind
+    restored = Engine(history=path)
+    assert restored.history_len == 1
+    later = complaint("T2", "2026-11-03T09:00:00Z", "宽带又断网了")
+    assert restored.check(later) == engine.check(later)
+    assert Engine(history=engine.snapshot_history()).history_len == 1
+    with pytest.raises(custinsight.SnapshotFormatError):
+        Engine(history=engine.snapshot_history()[:10])
+    with pytest.raises(custinsight.ConfigError, match="repeat"):
+        Engine({"repeat": {"window_days": 10}}, history=path)
+    assert restored.compact_history(now=datetime.datetime(2027, 1, 1)) == 1
+    assert restored.history_len == 0
+
+
+# Profiles, pop-up, scoring, audit
+
+
+@pytest.fixture(scope="module")
+def profiles():
+    return custinsight.build_profiles(custinsight.synthetic_events(20, seed=7))
+
+
+def test_build_profiles_and_synthetic_data(profiles):
+    assert len(profiles) == 20
+    assert profiles[0]["customer_id"] == "C000000000"
+    assert custinsight.synthetic_events(2, seed=7) == custinsight.synthetic_events(2, seed=7)
+    complaints = custinsight.synthetic_complaints(200, seed=7)
+    assert complaints and all({"id", "received_at", "channel"} <= set(c) for c in complaints)
+    bad = custinsight.synthetic_events(1)
+    bad[1]["payload"]["type"] = "nothing"
+    with pytest.raises(custinsight.InvalidInputError, match=r"events\[1\]"):
+        custinsight.build_profiles(bad)
+
+
+def test_pop_up_for_a_profile_dict(engine, profiles):
+    popup = engine.pop_up(profiles[0], now=datetime.datetime(2026, 11, 1))
+    assert isinstance(popup, custinsight.PopUp)
+    assert popup.customer_id == "C000000000"
+    assert popup.at.startswith("2026-11-01T00:00:00")
+    assert popup.call_intents and 0 <= popup.call_intents[0].probability <= 1
+    for opportunity in popup.opportunities:
+        assert opportunity.script.zh and opportunity.script.en
+    assert json.loads(json.dumps(popup.to_dict())) == popup.to_dict()
+    with pytest.raises(custinsight.InvalidInputError, match="customer_id|field|invalid"):
+        engine.pop_up({"customer_id": 5}, now=NOW)
+
+
+def test_pop_up_batch_and_score_profiles(engine, profiles):
+    popups = engine.pop_up_batch(profiles, now=NOW)
+    assert [p.customer_id for p in popups] == [p["customer_id"] for p in profiles]
+    assert popups[3] == engine.pop_up(profiles[3], now=NOW)
+    scores = engine.score_profiles(profiles, now=NOW)
+    assert list(scores["customer_id"]) == [p["customer_id"] for p in profiles]
+    top = [p.opportunities[0].kind if p.opportunities else None for p in popups]
+    assert [None if pd.isna(kind) else kind for kind in scores["top_opportunity"]] == top
+    assert isinstance(engine.score_profiles(profiles, now=NOW, output="arrow"), pa.Table)
+    calls = []
+    engine.score_profiles(profiles, now=NOW, progress=lambda d, t: calls.append((d, t)))
+    assert calls[-1] == (20, 20)
+    broken = [profiles[0], {"customer_id": "C9", "account": {"balance": "lots"}}]
+    with pytest.raises(custinsight.InvalidInputError, match=r"profiles\[1\]"):
+        engine.score_profiles(broken, now=NOW)
+
+
+AUDIT = {
+    "customer_id": "C1",
+    "crm": {"status": "active", "products": ["iptv"]},
+    "network": {"barring": "none", "services": []},
+    "billing": {"charged": [{"product": "iptv", "amount": 10}]},
+}
+
+
+def test_audit_one_and_batch(engine):
+    findings = engine.audit(AUDIT)
+    assert [f.code for f in findings] == ["charged_not_provisioned"]
+    assert findings[0].product == "iptv" and findings[0].severity == "high"
+    clean = {"customer_id": "C2", "crm": {"status": "active"}, "network": {}, "billing": {}}
+    table = engine.audit_batch([AUDIT, clean, AUDIT])
+    assert list(table["row"]) == [0, 2]
+    assert list(table["code"]) == ["charged_not_provisioned"] * 2
+    assert "billing" in table["systems"][0]
+    with pytest.raises(custinsight.InvalidInputError, match=r"inputs\[1\]"):
+        engine.audit_batch([AUDIT, {"crm": {"status": "zombie"}}])
+
+
+# Training and evaluation
+
+
+def labelled_examples():
+    rows = custinsight.synthetic_complaints(400, seed=3)
+    texts = [r["text"] for r in rows]
+    labels = [r["category"] for r in rows]
+    return texts, labels
+
+
+def test_train_save_load_and_evaluate(tmp_path):
+    texts, labels = labelled_examples()
+    calls = []
+    model = custinsight.Classifier.train(texts, labels, options={"seed": 1}, progress=lambda d, t: calls.append(d))
+    assert calls == [0, 1]
+    path = tmp_path / "model.bin"
+    model.save(path)
+    loaded = custinsight.Classifier.load(path)
+    assert loaded.to_bytes() == model.to_bytes()
+    assert loaded.classify(texts[0]).category == model.classify(texts[0]).category
+    report = loaded.evaluate(pd.Series(texts), pd.Series(labels))
+    assert report.accuracy > 0.8
+    per_category = report.per_category
+    assert {"work_group", "support", "precision", "recall", "f1"} <= set(per_category.columns)
+    assert per_category["support"].sum() == len(texts)
+    assert report.confusion.values.sum() == len(texts)
+    assert list(report.confusion.index) == report.labels
+    curve = report.precision_coverage()
+    assert len(curve) == 101 and curve["coverage"].iloc[0] == 1.0
+    point = report.operating_point(0.5)
+    assert point is not None and point["precision"] >= 0.5
+    abstention = report.abstention(0.99)
+    stricter = loaded.with_thresholds(abstention["thresholds"])
+    assert stricter.thresholds["uncertain_below"] == pytest.approx(abstention["thresholds"]["uncertain_below"])
+    assert "accuracy" in repr(report) and report.to_dict()["accuracy"] == report.accuracy
+    engine = Engine(classifier=loaded)
+    assert engine.classify(texts[1]).category == loaded.classify(texts[1]).category
+    assert list(engine.classifier.classify_batch(texts[:3])["category"]) == [
+        loaded.classify(t).category for t in texts[:3]
+    ]
+
+
+def test_training_with_own_taxonomy_and_errors():
+    taxonomy = [
+        {"code": "tv.no_picture", "zh": "", "en": "no picture", "work_group": "tv_team"},
+        {"code": "tv.remote", "zh": "", "en": "remote", "work_group": "shop"},
+    ]
+    texts = ["电视没有画面", "the tv shows a black screen", "遥控器坏了", "my remote control is broken"]
+    labels = ["tv.no_picture", "tv.no_picture", "tv.remote", "tv.remote"]
+    model = custinsight.Classifier.train(texts, labels, taxonomy=taxonomy)
+    assert model.classify("电视黑屏没有画面").category == "tv.no_picture"
+    assert [c["code"] for c in model.taxonomy] == ["tv.no_picture", "tv.remote"]
+    with pytest.raises(custinsight.InvalidInputError, match=r"examples\[1\]|labels"):
+        custinsight.Classifier.train(texts, ["tv.remote", "tv.bogus", "tv.remote", "tv.remote"], taxonomy=taxonomy)
+    with pytest.raises(custinsight.InvalidInputError, match=r"labels\[2\]"):
+        custinsight.Classifier.train(texts, ["tv.remote", "tv.remote", None, "tv.remote"], taxonomy=taxonomy)
+    with pytest.raises(custinsight.InvalidInputError, match="3 labels for 4 texts"):
+        custinsight.Classifier.train(texts, labels[:3], taxonomy=taxonomy)
+    with pytest.raises(custinsight.TrainingError):
+        custinsight.Classifier.train(texts[:1], labels[:1], taxonomy=taxonomy)
+    with pytest.raises(custinsight.ConfigError, match="epochs"):
+        custinsight.Classifier.train(texts, labels, taxonomy=taxonomy, options={"epochs": 0})
+    with pytest.raises(custinsight.ModelFormatError):
+        custinsight.Classifier.from_bytes(model.to_bytes()[:-3])
+    assert len(custinsight.default_taxonomy()) == 24
+    assert custinsight.Classifier.builtin().taxonomy == custinsight.default_taxonomy()
+
+
+def test_holdout_and_cross_validate():
+    texts, labels = labelled_examples()
+    held = custinsight.holdout(texts, labels, test_fraction=0.25, seed=1)
+    assert held.per_category["support"].sum() == pytest.approx(len(texts) / 4, rel=0.2)
+    crossed = custinsight.cross_validate(texts, labels, folds=3, seed=1)
+    assert crossed.confusion.values.sum() == len(texts)
+    with pytest.raises(custinsight.ConfigError, match="folds"):
+        custinsight.cross_validate(texts, labels, folds=1)
+
+
+def test_evaluation_plot_returns_a_figure():
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    texts, labels = labelled_examples()
+    figure = custinsight.Classifier.builtin().evaluate(texts[:100], labels[:100]).plot()
+    assert isinstance(figure, Figure) and len(figure.axes) >= 2
+
+
+def test_evaluation_report_frames_and_per_category_abstention():
+    texts, labels = labelled_examples()
+    report = custinsight.Classifier.builtin().evaluate(texts[:200], labels[:200])
+    assert report.to_frame().equals(report.per_category)
+    code = report.per_category["support"].idxmax()
+    abstention = report.abstention(per_category={code: 0.99})
+    assert code in abstention["thresholds"]["per_category"]
+    assert len(report.precision_coverage(code)) == 101
+    with pytest.raises(custinsight.InvalidInputError):
+        report.precision_coverage("no.such")
+    with pytest.raises(custinsight.ConfigError):
+        report.abstention(1.5)
+
+
+def test_analyst_example_runs_on_the_bundled_sample(tmp_path):
+    import pathlib
+    import subprocess
+    import sys
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    plot = tmp_path / "rates.png"
+    args = [sys.executable, str(root / "examples" / "python" / "analyst.py")]
+    if importlib_available("matplotlib"):
+        args += ["--plot", str(plot)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300, check=True)
+    assert "By category:" in done.stdout and "By channel:" in done.stdout
+    assert "hotline" in done.stdout
+    assert plot.exists() == importlib_available("matplotlib")
+
+
+def importlib_available(name):
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
