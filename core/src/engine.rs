@@ -490,6 +490,8 @@ mod tests {
         let err = EngineConfig::from_json(r#"{"repeat": {"window_days": 0}}"#).unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::Config);
         assert!(err.to_string().contains("repeat.window_days"), "{err}");
+        let err = EngineConfig::from_json(r#"{"classifier": {"uncertain_bellow": 0.5}}"#).unwrap_err();
+        assert!(err.to_string().contains("uncertain_bellow"), "{err}");
         let err = EngineConfig::from_toml("[popup]\nbill_shok = 1\n").unwrap_err();
         assert!(err.to_string().contains("bill_shok"), "{err}");
         let defaults = EngineConfig::default();

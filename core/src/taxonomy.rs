@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 
 /// One level-2 category of a taxonomy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CategoryDef {
     /// `level1.level2`, lower-case ASCII, e.g. `billing.unknown_charge`.
     pub code: String,
@@ -25,6 +26,7 @@ pub struct CategoryDef {
 /// A two-level complaint taxonomy: every ticket gets exactly one level-2
 /// category; the level-1 part is the code's prefix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Taxonomy {
     /// The level-2 categories, in presentation order.
     pub categories: Vec<CategoryDef>,

@@ -21,6 +21,7 @@ const KIND_SUBWORD: u8 = b's';
 
 /// Which features a model takes from a text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FeatureConfig {
     /// Smallest and largest character n-gram taken from runs of Chinese
     /// (and other unspaced) characters, e.g. `(1, 3)`.

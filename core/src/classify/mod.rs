@@ -88,7 +88,7 @@ pub enum ConfidenceBand {
 
 /// When a classifier abstains (`uncertain`) and how confidences are banded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Thresholds {
     /// Answers whose confidence is below this are `uncertain`.
     pub uncertain_below: f32,

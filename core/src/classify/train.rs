@@ -19,7 +19,7 @@ use crate::text::normalize;
 /// Training is deterministic: the same examples, taxonomy and options give
 /// the same model, bit for bit, on every run and thread count.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct TrainOptions {
     /// Which features to take (n-gram ranges, hash size). Ignored by
     /// `fine_tune`, which keeps the base model's features.
