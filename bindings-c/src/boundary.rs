@@ -127,6 +127,19 @@ pub(crate) unsafe fn input_str_limited<'a>(
     })
 }
 
+/// Fails with `NULL_ARGUMENT` unless both output pointers are set. Callers
+/// whose work is costly or changes state check before doing it, so that a
+/// NULL output loses nothing.
+pub(crate) fn require_outputs<T>(out: *mut T, out_len: *mut usize) -> Result<(), Failure> {
+    if out.is_null() || out_len.is_null() {
+        return Err(Failure::new(
+            CustinsightStatus::NullArgument,
+            "out or out_len is NULL",
+        ));
+    }
+    Ok(())
+}
+
 /// Writes `value` as a newly allocated NUL-terminated string to `*out` and
 /// its length (without the NUL) to `*out_len`.
 ///
@@ -137,12 +150,7 @@ pub(crate) unsafe fn output_string(
     out: *mut *mut c_char,
     out_len: *mut usize,
 ) -> Result<(), Failure> {
-    if out.is_null() || out_len.is_null() {
-        return Err(Failure::new(
-            CustinsightStatus::NullArgument,
-            "out or out_len is NULL",
-        ));
-    }
+    require_outputs(out, out_len)?;
     let len = value.len();
     let string = CString::new(value).map_err(|err| {
         Failure::new(
@@ -169,12 +177,7 @@ pub(crate) unsafe fn output_bytes(
     out: *mut *mut u8,
     out_len: *mut usize,
 ) -> Result<(), Failure> {
-    if out.is_null() || out_len.is_null() {
-        return Err(Failure::new(
-            CustinsightStatus::NullArgument,
-            "out or out_len is NULL",
-        ));
-    }
+    require_outputs(out, out_len)?;
     let boxed = value.into_boxed_slice();
     let len = boxed.len();
     // SAFETY: both pointers are non-null and valid for writes per the

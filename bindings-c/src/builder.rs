@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use custinsight::{ProfileBuilder, SourceEvent};
 
-use crate::boundary::{input_str, output_string, with_boundary, Failure};
+use crate::boundary::{input_str, output_string, require_outputs, with_boundary, Failure};
 use crate::status::CustinsightStatus;
 
 /// Folds source-system events (JSON) into unified customer profiles.
@@ -103,12 +103,7 @@ pub unsafe extern "C" fn custinsight_profile_builder_profile_json(
             // SAFETY: forwarded from this function's contract.
             Some(profile) => unsafe { output_string(profile.to_json(), out, out_len) },
             None => {
-                if out.is_null() || out_len.is_null() {
-                    return Err(Failure::new(
-                        CustinsightStatus::NullArgument,
-                        "out or out_len is NULL",
-                    ));
-                }
+                require_outputs(out, out_len)?;
                 // SAFETY: both are non-null and valid for writes per the contract.
                 unsafe {
                     *out = std::ptr::null_mut();
@@ -135,12 +130,7 @@ pub unsafe extern "C" fn custinsight_profile_builder_take_profiles_json(
     with_boundary(|| {
         // SAFETY: forwarded from this function's contract.
         let builder = unsafe { builder_ref(builder) }?;
-        if out.is_null() || out_len.is_null() {
-            return Err(Failure::new(
-                CustinsightStatus::NullArgument,
-                "out or out_len is NULL",
-            ));
-        }
+        require_outputs(out, out_len)?;
         let profiles = std::mem::take(&mut *builder.lock()).build();
         let json = serde_json::to_string(&profiles)
             .map_err(|err| Failure::new(CustinsightStatus::Internal, err.to_string()))?;

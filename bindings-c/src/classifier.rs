@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::boundary::{
     free_handle, handle_ref, input_bytes, input_str, output_bytes, output_handle, output_json, parse_strict,
-    with_boundary, Failure, DEFAULT_MAX_INPUT_BYTES,
+    require_outputs, with_boundary, Failure, DEFAULT_MAX_INPUT_BYTES,
 };
 use crate::files;
 use crate::status::CustinsightStatus;
@@ -183,12 +183,7 @@ pub unsafe extern "C" fn custinsight_classifier_to_bytes(
     with_boundary(|| {
         // SAFETY: forwarded from this function's contract.
         let classifier = unsafe { handle_ref(classifier, "classifier") }?;
-        if out.is_null() || out_len.is_null() {
-            return Err(Failure::new(
-                CustinsightStatus::NullArgument,
-                "out or out_len is NULL",
-            ));
-        }
+        require_outputs(out, out_len)?;
         // SAFETY: forwarded from this function's contract.
         unsafe { output_bytes(classifier.inner.to_bytes(), out, out_len) }
     })

@@ -11,7 +11,8 @@ use custinsight::{Complaint, CustomerProfile, Engine, EngineBuilder, EngineConfi
 
 use crate::boundary::{
     free_handle, handle_mut, handle_ref, input_bytes, input_str, input_str_limited, output_bytes,
-    output_handle, output_json, output_string, output_value, with_boundary, Failure, DEFAULT_MAX_INPUT_BYTES,
+    output_handle, output_json, output_string, output_value, require_outputs, with_boundary, Failure,
+    DEFAULT_MAX_INPUT_BYTES,
 };
 use crate::classifier::CustinsightClassifier;
 use crate::files;
@@ -826,12 +827,7 @@ pub unsafe extern "C" fn custinsight_engine_snapshot_history(
     with_boundary(|| {
         // SAFETY: forwarded from this function's contract.
         let engine = unsafe { handle_ref(engine, "engine") }?;
-        if out.is_null() || out_len.is_null() {
-            return Err(Failure::new(
-                CustinsightStatus::NullArgument,
-                "out or out_len is NULL",
-            ));
-        }
+        require_outputs(out, out_len)?;
         // SAFETY: forwarded from this function's contract.
         unsafe { output_bytes(engine.engine.snapshot_history(), out, out_len) }
     })
