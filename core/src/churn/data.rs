@@ -69,15 +69,7 @@ fn split_line(line: &str, number: usize) -> Result<Vec<&str>> {
 /// [`Error::InvalidField`] naming the line and column of a bad value or a
 /// missing column.
 pub fn iranian_dataset(csv: &str) -> Result<Dataset> {
-    let mut lines = csv.lines().enumerate();
-    let (_, header) = lines
-        .next()
-        .ok_or_else(|| Error::invalid("header", "the file is empty"))?;
-    let header: Vec<&str> = header
-        .trim_start_matches('\u{feff}')
-        .split(',')
-        .map(str::trim)
-        .collect();
+    let (header, lines) = split_header(csv)?;
     let columns: [(&str, f64, bool); 13] = [
         ("Call  Failure", 1.0, false),
         ("Complains", 1.0, false),
@@ -142,15 +134,7 @@ pub fn iranian_dataset(csv: &str) -> Result<Dataset> {
 /// [`Error::InvalidField`] naming the line and column of a value outside
 /// the known categories.
 pub fn ibm_dataset(csv: &str) -> Result<Dataset> {
-    let mut lines = csv.lines().enumerate();
-    let (_, header) = lines
-        .next()
-        .ok_or_else(|| Error::invalid("header", "the file is empty"))?;
-    let header: Vec<&str> = header
-        .trim_start_matches('\u{feff}')
-        .split(',')
-        .map(str::trim)
-        .collect();
+    let (header, lines) = split_header(csv)?;
     let names: Vec<&str> = header
         .iter()
         .copied()
@@ -210,4 +194,19 @@ pub fn ibm_dataset(csv: &str) -> Result<Dataset> {
         });
     }
     Dataset::new(features, rows, labels)
+}
+
+/// The trimmed column names of a CSV text (a byte-order mark dropped) and
+/// its remaining lines, numbered from 0 for the header.
+fn split_header(csv: &str) -> Result<(Vec<&str>, std::iter::Enumerate<std::str::Lines<'_>>)> {
+    let mut lines = csv.lines().enumerate();
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| Error::invalid("header", "the file is empty"))?;
+    let header = header
+        .trim_start_matches('\u{feff}')
+        .split(',')
+        .map(str::trim)
+        .collect();
+    Ok((header, lines))
 }
