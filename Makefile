@@ -9,7 +9,9 @@ PYTHON ?= python3
 VENV := .venv
 C_FLAGS := -std=c11 -Wall -Wextra -Wpedantic -Werror -Ibindings-c/include
 C_LIBS := -lpthread -ldl -lm
-C_BUILD := target/c
+# Cargo's output folder, honouring CARGO_TARGET_DIR as cargo does.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+C_BUILD := $(TARGET_DIR)/c
 
 .PHONY: help demo test rust-test c-lib c-test c-examples java-example py-test py-bench lint bench venv clean
 
@@ -18,8 +20,8 @@ help: ## List the targets
 
 demo: ## The main job: the call pop-up for the bundled sample customers, then complaint intake
 	cargo build --release --quiet --example popup --example intake
-	target/release/examples/popup
-	target/release/examples/intake
+	$(TARGET_DIR)/release/examples/popup
+	$(TARGET_DIR)/release/examples/intake
 
 test: rust-test c-test py-test ## Every test: Rust, C and Python
 
@@ -33,8 +35,8 @@ C_VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds
 c-lib: ## Build libcustinsight.{a,so} and custinsight.pc into target/c/lib (release)
 	cargo build --release -p custinsight-ffi
 	mkdir -p $(C_LIB)/pkgconfig
-	cp target/release/libcustinsight_ffi.a $(C_LIB)/libcustinsight.a
-	cp target/release/libcustinsight_ffi.so $(C_LIB)/libcustinsight.so
+	cp $(TARGET_DIR)/release/libcustinsight_ffi.a $(C_LIB)/libcustinsight.a
+	cp $(TARGET_DIR)/release/libcustinsight_ffi.so $(C_LIB)/libcustinsight.so
 	printf '%s\n' \
 		'prefix=$(abspath $(C_BUILD))' 'libdir=$${prefix}/lib' 'includedir=$(abspath bindings-c/include)' '' \
 		'Name: custinsight' \
