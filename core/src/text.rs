@@ -104,8 +104,9 @@ pub(crate) fn normalize_mapped(text: &str) -> Mapped {
             }
         }
     }
-    // Stage 2: traditional → simplified, one char for one char.
-    if chars.iter().any(|&c| c.len_utf8() == 3) {
+    // Stage 2: traditional → simplified, one char for one char. Most text
+    // has no character the converter could change: skip it then.
+    if chars.iter().any(|&c| may_convert(c)) {
         let joined: String = chars.iter().collect();
         let simplified = fast2s::convert(&joined);
         let converted: Vec<char> = simplified.chars().collect();
@@ -133,6 +134,16 @@ pub(crate) fn normalize_mapped(text: &str) -> Mapped {
         }
     }
     out
+}
+
+/// Which of U+0000..=U+FFFF traditional → simplified conversion can change,
+/// one bit per character (tabulated from `fast2s` by `core/build.rs`).
+static CONVERTIBLE: &[u8; 0x10000 / 8] = include_bytes!(concat!(env!("OUT_DIR"), "/convertible.bin"));
+
+/// Whether `fast2s` may turn `c` into another character (in some context).
+fn may_convert(c: char) -> bool {
+    let code = c as usize;
+    code < 0x10000 && CONVERTIBLE[code / 8] & (1 << (code % 8)) != 0
 }
 
 fn is_word_char(c: char) -> bool {
@@ -393,6 +404,17 @@ mod tests {
     fn traditional_becomes_simplified() {
         assert_eq!(normalize("寬頻斷線，網速很慢"), "宽频断线,网速很慢");
         assert_eq!(normalize("話費亂扣"), "话费乱扣");
+    }
+
+    #[test]
+    fn the_convertible_table_covers_what_fast2s_changes() {
+        assert!(may_convert('寬') && may_convert('話') && may_convert('著'));
+        assert!(!may_convert('宽') && !may_convert('a') && !may_convert('，'));
+        // Context-dependent rules: the skip must never change an answer.
+        for text in ["看著", "計畫", "慰藉", "藉口", "乾隆", "回覆", "宽带看著"] {
+            let chars: String = text.chars().collect();
+            assert_eq!(normalize(text), fast2s::convert(&chars), "{text}");
+        }
     }
 
     #[test]

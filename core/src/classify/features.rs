@@ -100,35 +100,58 @@ impl FeatureConfig {
     }
 }
 
-/// One hashed feature with its weight in the (L2-normalised) vector.
+/// One hashed feature with its value: a damped count, and in a model's
+/// vectors weighed by idf and L2-normalised.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Feature {
     pub bucket: u32,
     pub value: f32,
 }
 
-/// A text's features, with their names when asked for (explanations).
-#[derive(Debug, Default)]
-pub(crate) struct Extracted {
-    pub features: Vec<Feature>,
-    /// `(bucket, name)` of every emitted feature, when names were asked for.
-    pub names: Vec<(u32, String)>,
+/// What a feature is, for explanations; building one costs nothing, and
+/// the hot path never formats it.
+enum Name<'a> {
+    Bias,
+    Chars(&'a str),
+    Words(&'a [&'a str]),
+    Prefix(&'a str),
+    Subword(&'a str),
+}
+
+impl Name<'_> {
+    fn render(&self) -> String {
+        match self {
+            Name::Bias => "bias".to_owned(),
+            Name::Chars(chars) => (*chars).to_owned(),
+            Name::Words(words) => words.join(" "),
+            Name::Prefix(prefix) => format!("prefix:{prefix}"),
+            Name::Subword(subword) => format!("subword:{subword}"),
+        }
+    }
+}
+
+/// FNV-1a continued over `bytes`.
+#[inline(always)]
+fn fnv_eat(mut hash: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(FNV_PRIME);
+    }
+    hash
+}
+
+#[inline(always)]
+fn fnv_start(kind: u8) -> u64 {
+    fnv_eat(FNV_OFFSET, &[kind])
 }
 
 fn fnv(kind: u8, parts: &[&str]) -> u64 {
-    let mut hash = FNV_OFFSET;
-    let mut eat = |b: u8| {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(FNV_PRIME);
-    };
-    eat(kind);
+    let mut hash = fnv_start(kind);
     for (index, part) in parts.iter().enumerate() {
         if index > 0 {
-            eat(b' ');
+            hash = fnv_eat(hash, b" ");
         }
-        for &b in part.as_bytes() {
-            eat(b);
-        }
+        hash = fnv_eat(hash, part.as_bytes());
     }
     hash
 }
@@ -150,8 +173,8 @@ enum Piece<'a> {
     Break,
 }
 
-fn pieces(text: &str) -> Vec<Piece<'_>> {
-    let mut out = Vec::new();
+/// Calls `each` with the pieces of `text` in order.
+fn pieces<'a>(text: &'a str, mut each: impl FnMut(Piece<'a>)) {
     let mut iter = text.char_indices().peekable();
     while let Some((start, c)) = iter.next() {
         if is_unspaced(c) {
@@ -163,7 +186,7 @@ fn pieces(text: &str) -> Vec<Piece<'_>> {
                 end = i + n.len_utf8();
                 iter.next();
             }
-            out.push(Piece::Run(&text[start..end]));
+            each(Piece::Run(&text[start..end]));
         } else if c == '<' {
             // Placeholders of the normaliser are single words.
             let rest = &text[start..];
@@ -175,9 +198,9 @@ fn pieces(text: &str) -> Vec<Piece<'_>> {
                     while iter.peek().is_some_and(|&(i, _)| i < end) {
                         iter.next();
                     }
-                    out.push(Piece::Word(&text[start..end]));
+                    each(Piece::Word(&text[start..end]));
                 }
-                _ => out.push(Piece::Break),
+                _ => each(Piece::Break),
             }
         } else if c.is_alphanumeric() {
             let mut end = start + c.len_utf8();
@@ -189,38 +212,21 @@ fn pieces(text: &str) -> Vec<Piece<'_>> {
                 iter.next();
             }
             let word = text[start..end].trim_end_matches('\'');
-            out.push(Piece::Word(word));
+            each(Piece::Word(word));
         } else if !c.is_whitespace() {
-            out.push(Piece::Break);
+            each(Piece::Break);
         }
     }
-    out
 }
 
-/// Extracts the features of already normalised text.
+/// Emits the hash of every feature of `text` (with repeats, unordered) to
+/// `sink`, with a name that only explanations render.
 ///
-/// Counts are damped (`1 + ln(count)`), multiplied by `idf[bucket]` when
-/// `idf` is not empty, and the vector is L2-normalised, so a paragraph and a
-/// sentence saying the same thing score alike.
-pub(crate) fn extract(config: &FeatureConfig, text: &str, with_names: bool, idf: &[f32]) -> Extracted {
-    let mask = (config.buckets() - 1) as u64;
-    let mut buckets: Vec<u32> = Vec::with_capacity(text.len() * 2 + 1);
-    let mut names = Vec::new();
-    let mut emit = |kind: u8, parts: &[&str]| {
-        let bucket = (fnv(kind, parts) & mask) as u32;
-        buckets.push(bucket);
-        if with_names {
-            let prefix = match kind {
-                KIND_CHAR => "",
-                KIND_PREFIX => "prefix:",
-                KIND_SUBWORD => "subword:",
-                KIND_BIAS => "bias",
-                _ => "",
-            };
-            names.push((bucket, format!("{prefix}{}", parts.join(" "))));
-        }
-    };
-    emit(KIND_BIAS, &[]);
+/// Every n-gram's hash continues the hash of the (n−1)-gram that starts
+/// where it does, which gives exactly [`fnv`] of the n-gram at a fraction of
+/// the work.
+fn enumerate(config: &FeatureConfig, text: &str, sink: &mut impl FnMut(u64, Name<'_>)) {
+    sink(fnv_start(KIND_BIAS), Name::Bias);
     let (char_lo, char_hi) = (
         usize::from(config.char_ngrams.0),
         usize::from(config.char_ngrams.1),
@@ -229,67 +235,91 @@ pub(crate) fn extract(config: &FeatureConfig, text: &str, with_names: bool, idf:
         usize::from(config.word_ngrams.0),
         usize::from(config.word_ngrams.1),
     );
+    let (sub_lo, sub_hi) = (
+        usize::from(config.subword_ngrams.0),
+        usize::from(config.subword_ngrams.1),
+    );
+    let prefix = usize::from(config.word_prefix);
     let mut words: Vec<&str> = Vec::new();
-    let flush_words = |words: &mut Vec<&str>, emit: &mut dyn FnMut(u8, &[&str])| {
-        for n in word_lo..=word_hi {
-            if words.len() < n {
-                break;
-            }
-            for window in words.windows(n) {
-                emit(KIND_WORD, window);
+    let flush_words = |words: &mut Vec<&str>, sink: &mut dyn FnMut(u64, Name<'_>)| {
+        for start in 0..words.len() {
+            let mut hash = fnv_start(KIND_WORD);
+            for n in 1..=word_hi.min(words.len() - start) {
+                if n > 1 {
+                    hash = fnv_eat(hash, b" ");
+                }
+                hash = fnv_eat(hash, words[start + n - 1].as_bytes());
+                if n >= word_lo {
+                    sink(hash, Name::Words(&words[start..start + n]));
+                }
             }
         }
         words.clear();
     };
-    let mut boundaries: Vec<usize> = Vec::new();
     let mut marked = String::new();
-    for piece in pieces(text) {
-        match piece {
-            Piece::Word(word) => {
-                words.push(word);
-                let (sub_lo, sub_hi) = (
-                    usize::from(config.subword_ngrams.0),
-                    usize::from(config.subword_ngrams.1),
-                );
-                if sub_hi > 0 && word.bytes().all(|b| b.is_ascii_alphabetic()) {
-                    marked.clear();
-                    marked.push('<');
-                    marked.push_str(word);
-                    marked.push('>');
-                    let len = marked.len();
-                    for n in sub_lo..=sub_hi.min(len - 1) {
-                        for start in 0..=len - n {
-                            emit(KIND_SUBWORD, &[&marked[start..start + n]]);
+    let mut boundaries: Vec<usize> = Vec::new();
+    pieces(text, |piece| match piece {
+        Piece::Word(word) => {
+            words.push(word);
+            let alphabetic = word.bytes().all(|b| b.is_ascii_alphabetic());
+            if sub_hi > 0 && alphabetic {
+                marked.clear();
+                marked.push('<');
+                marked.push_str(word);
+                marked.push('>');
+                let bytes = marked.as_bytes();
+                let len = bytes.len();
+                for start in 0..len {
+                    let mut hash = fnv_start(KIND_SUBWORD);
+                    for n in 1..=sub_hi.min(len - 1).min(len - start) {
+                        hash = fnv_eat(hash, &bytes[start + n - 1..start + n]);
+                        if n >= sub_lo {
+                            sink(hash, Name::Subword(&marked[start..start + n]));
                         }
                     }
                 }
-                let prefix = usize::from(config.word_prefix);
-                if prefix > 0 && word.len() > prefix && word.bytes().all(|b| b.is_ascii_alphabetic()) {
-                    emit(KIND_PREFIX, &[&word[..prefix]]);
-                }
             }
-            Piece::Break => flush_words(&mut words, &mut emit),
-            Piece::Run(run) => {
-                flush_words(&mut words, &mut emit);
-                boundaries.clear();
-                boundaries.extend(run.char_indices().map(|(i, _)| i));
-                boundaries.push(run.len());
-                let chars = boundaries.len() - 1;
-                for n in char_lo..=char_hi {
-                    if chars < n {
-                        break;
-                    }
-                    for start in 0..=chars - n {
-                        emit(KIND_CHAR, &[&run[boundaries[start]..boundaries[start + n]]]);
+            if prefix > 0 && word.len() > prefix && alphabetic {
+                sink(
+                    fnv(KIND_PREFIX, &[&word[..prefix]]),
+                    Name::Prefix(&word[..prefix]),
+                );
+            }
+        }
+        Piece::Break => flush_words(&mut words, &mut *sink),
+        Piece::Run(run) => {
+            flush_words(&mut words, &mut *sink);
+            boundaries.clear();
+            boundaries.extend(run.char_indices().map(|(i, _)| i));
+            boundaries.push(run.len());
+            let chars = boundaries.len() - 1;
+            for start in 0..chars {
+                let mut hash = fnv_start(KIND_CHAR);
+                for n in 1..=char_hi.min(chars - start) {
+                    hash = fnv_eat(
+                        hash,
+                        &run.as_bytes()[boundaries[start + n - 1]..boundaries[start + n]],
+                    );
+                    if n >= char_lo {
+                        sink(hash, Name::Chars(&run[boundaries[start]..boundaries[start + n]]));
                     }
                 }
             }
         }
-    }
-    flush_words(&mut words, &mut emit);
-    buckets.sort_unstable();
-    let mut features: Vec<Feature> = Vec::with_capacity(buckets.len());
-    for bucket in buckets {
+    });
+    flush_words(&mut words, &mut *sink);
+}
+
+/// The features of already normalised text: each hash bucket once, in
+/// bucket order, with its damped count `1 + ln(count)` (not yet weighed or
+/// normalised). `scratch` is reused between calls to save allocations.
+pub(crate) fn extract(config: &FeatureConfig, text: &str, scratch: &mut Vec<u32>) -> Vec<Feature> {
+    let mask = (config.buckets() - 1) as u64;
+    scratch.clear();
+    enumerate(config, text, &mut |hash, _| scratch.push((hash & mask) as u32));
+    scratch.sort_unstable();
+    let mut features: Vec<Feature> = Vec::with_capacity(scratch.len());
+    for &bucket in scratch.iter() {
         match features.last_mut() {
             Some(last) if last.bucket == bucket => last.value += 1.0,
             _ => features.push(Feature { bucket, value: 1.0 }),
@@ -297,14 +327,21 @@ pub(crate) fn extract(config: &FeatureConfig, text: &str, with_names: bool, idf:
     }
     for feature in &mut features {
         feature.value = 1.0 + feature.value.ln();
-        if let Some(weight) = idf.get(feature.bucket as usize) {
-            feature.value *= weight;
-        }
     }
-    normalise(&mut features);
+    features
+}
+
+/// `(bucket, name)` of every feature of already normalised text, sorted
+/// and without repeats (for explanations).
+pub(crate) fn feature_names(config: &FeatureConfig, text: &str) -> Vec<(u32, String)> {
+    let mask = (config.buckets() - 1) as u64;
+    let mut names = Vec::new();
+    enumerate(config, text, &mut |hash, name| {
+        names.push(((hash & mask) as u32, name.render()));
+    });
     names.sort();
     names.dedup();
-    Extracted { features, names }
+    names
 }
 
 /// Scales `features` to unit L2 length.
@@ -340,14 +377,35 @@ mod tests {
     use super::*;
 
     fn names(text: &str) -> Vec<String> {
-        let config = FeatureConfig::default();
-        let mut names: Vec<String> = extract(&config, text, true, &[])
-            .names
+        feature_names(&FeatureConfig::default(), text)
             .into_iter()
             .map(|(_, n)| n)
-            .collect();
-        names.sort();
-        names
+            .collect()
+    }
+
+    #[test]
+    fn incremental_hashes_equal_the_hash_of_each_feature() {
+        let config = FeatureConfig::default();
+        let mask = (config.buckets() - 1) as u64;
+        let text = "宽带断网 charged twice, <phone> 又扣费 wifi";
+        let mut hashes = Vec::new();
+        enumerate(&config, text, &mut |hash, name| {
+            let (kind, parts): (u8, Vec<&str>) = match name {
+                Name::Bias => (KIND_BIAS, vec![]),
+                Name::Chars(c) => (KIND_CHAR, vec![c]),
+                Name::Words(w) => (KIND_WORD, w.to_vec()),
+                Name::Prefix(p) => (KIND_PREFIX, vec![p]),
+                Name::Subword(s) => (KIND_SUBWORD, vec![s]),
+            };
+            assert_eq!(hash, fnv(kind, &parts), "{parts:?}");
+            hashes.push((hash & mask) as u32);
+        });
+        let buckets: Vec<u32> = feature_names(&config, text).iter().map(|(b, _)| *b).collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        let mut distinct = buckets.clone();
+        distinct.dedup();
+        assert_eq!(hashes, distinct);
     }
 
     #[test]
@@ -406,11 +464,18 @@ mod tests {
     }
 
     #[test]
-    fn vectors_are_unit_length_and_empty_text_has_the_bias() {
+    fn counts_are_damped_normalised_vectors_unit_length_and_empty_text_has_the_bias() {
         let config = FeatureConfig::default();
-        let features = extract(&config, "费用 费用 费用 charge", false, &[]).features;
+        let mut scratch = Vec::new();
+        let mut features = extract(&config, "费用 费用 费用 charge", &mut scratch);
+        let mask = (config.buckets() - 1) as u64;
+        let fee = (fnv(KIND_CHAR, &["费用"]) & mask) as u32;
+        let fee = features.iter().find(|f| f.bucket == fee).unwrap();
+        assert!((fee.value - (1.0 + 3f32.ln())).abs() < 1e-6);
+        assert!(features.windows(2).all(|w| w[0].bucket < w[1].bucket));
+        normalise(&mut features);
         let norm: f32 = features.iter().map(|f| f.value * f.value).sum();
         assert!((norm - 1.0).abs() < 1e-5);
-        assert_eq!(extract(&config, "", false, &[]).features.len(), 1);
+        assert_eq!(extract(&config, "", &mut scratch).len(), 1);
     }
 }

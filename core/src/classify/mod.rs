@@ -45,6 +45,7 @@ mod eval;
 mod features;
 mod signals;
 mod train;
+mod weights;
 
 use std::collections::BTreeMap;
 
@@ -64,8 +65,9 @@ pub use signals::SignalHit;
 use signals::SignalMatcher;
 pub use train::TrainOptions;
 
-use features::extract;
-use train::{prepare, score, softmax, train_weights};
+use features::{extract, feature_names, Feature};
+use train::{prepare, softmax, train_weights};
+use weights::Weights;
 
 const MODEL_KIND: ArtefactKind = ArtefactKind {
     tag: *b"CLSF",
@@ -218,10 +220,8 @@ impl Classification {
 pub struct Classifier {
     taxonomy: Taxonomy,
     features: FeatureConfig,
-    /// `buckets × classes`, row-major by bucket.
-    weights: Vec<f32>,
-    /// Inverse document frequency per bucket; empty without `features.idf`.
-    idf: Vec<f32>,
+    /// The weights and idf of the buckets training saw.
+    weights: Weights,
     temperature: f32,
     thresholds: Thresholds,
     /// Derived from the fixed lexicon; not part of the model's identity.
@@ -235,7 +235,6 @@ impl PartialEq for Classifier {
         self.taxonomy == other.taxonomy
             && self.features == other.features
             && self.weights == other.weights
-            && self.idf == other.idf
             && self.temperature == other.temperature
             && self.thresholds == other.thresholds
     }
@@ -309,8 +308,7 @@ impl Classifier {
         Ok(Classifier {
             taxonomy: taxonomy.clone(),
             features: options.features.clone(),
-            weights,
-            idf,
+            weights: Weights::from_dense(&weights, &idf, classes),
             temperature,
             thresholds: Thresholds::default(),
             signals: SignalMatcher::new(),
@@ -350,7 +348,8 @@ impl Classifier {
     {
         options.validate()?;
         taxonomy.validate()?;
-        let (data, idf) = prepare(examples, taxonomy, &self.features, Some(&self.idf))?;
+        let (old_weights, old_idf) = self.weights.to_dense();
+        let (data, idf) = prepare(examples, taxonomy, &self.features, Some(&old_idf))?;
         let classes = taxonomy.categories.len();
         let old_classes = self.taxonomy.categories.len();
         let buckets = self.features.buckets();
@@ -363,7 +362,7 @@ impl Classifier {
                 .position(|c| c.code == category.code)
             {
                 for bucket in 0..buckets {
-                    init[bucket * classes + new_index] = self.weights[bucket * old_classes + old_index];
+                    init[bucket * classes + new_index] = old_weights[bucket * old_classes + old_index];
                 }
             }
         }
@@ -375,8 +374,7 @@ impl Classifier {
         Ok(Classifier {
             taxonomy: taxonomy.clone(),
             features: self.features.clone(),
-            weights,
-            idf,
+            weights: Weights::from_dense(&weights, &idf, classes),
             temperature,
             thresholds,
             signals: SignalMatcher::new(),
@@ -391,6 +389,12 @@ impl Classifier {
     /// The features this classifier takes.
     pub fn feature_config(&self) -> &FeatureConfig {
         &self.features
+    }
+
+    /// Bytes of memory the model's weights and idf take (the weights of the
+    /// hash buckets that training saw, and their directory).
+    pub fn memory_bytes(&self) -> usize {
+        self.weights.memory_bytes()
     }
 
     /// The calibration temperature (logits are divided by it).
@@ -428,12 +432,18 @@ impl Classifier {
     /// Calibrated probabilities of every category of the taxonomy, in
     /// taxonomy order.
     pub fn probabilities(&self, text: &str) -> Vec<f32> {
-        let normalised = crate::text::normalize(text);
-        let extracted = extract(&self.features, &normalised, false, &self.idf);
+        self.score_normalised(&crate::text::normalize(text)).0
+    }
+
+    /// Calibrated probabilities of already normalised text, with its
+    /// weighed features.
+    fn score_normalised(&self, normalised: &str) -> (Vec<f32>, Vec<Feature>) {
+        let mut scratch = Vec::with_capacity(normalised.len() * 2 + 1);
+        let mut features = extract(&self.features, normalised, &mut scratch);
         let mut probs = vec![0.0; self.taxonomy.categories.len()];
-        score(&self.weights, probs.len(), &extracted.features, &mut probs);
+        self.weights.score(&mut features, &mut probs);
         softmax(&mut probs, self.temperature);
-        probs
+        (probs, features)
     }
 
     /// Classifies one complaint text. Any text is accepted (an empty one
@@ -504,19 +514,14 @@ impl Classifier {
 
     fn classify_inner(&self, text: &str, explain: usize) -> Classification {
         let mapped = normalize_mapped(text);
-        let extracted = extract(&self.features, &mapped.text, explain > 0, &self.idf);
-        let classes = self.taxonomy.categories.len();
-        let mut probs = vec![0.0; classes];
-        score(&self.weights, classes, &extracted.features, &mut probs);
-        softmax(&mut probs, self.temperature);
-        let mut ranked: Vec<usize> = (0..classes).collect();
-        ranked.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
+        let (probs, features) = self.score_normalised(&mapped.text);
+        let ranked = top_four(&probs);
         let best = ranked[0];
         let category = &self.taxonomy.categories[best];
         let confidence = probs[best].clamp(0.0, 1.0);
         let signals = self.signals.find(&mapped, text);
         let kinds: Vec<Signal> = signals.iter().map(|hit| hit.signal).collect();
-        let explanation = (explain > 0).then(|| self.explain(&extracted, best, explain));
+        let explanation = (explain > 0).then(|| self.explain(&mapped.text, &features, best, explain));
         Classification {
             category: category.code.clone(),
             confidence,
@@ -538,22 +543,25 @@ impl Classifier {
         }
     }
 
-    fn explain(&self, extracted: &features::Extracted, class: usize, top: usize) -> Vec<FeatureWeight> {
-        let classes = self.taxonomy.categories.len();
-        let mut weights: Vec<FeatureWeight> = extracted
-            .features
+    fn explain(
+        &self,
+        normalised: &str,
+        features: &[Feature],
+        class: usize,
+        top: usize,
+    ) -> Vec<FeatureWeight> {
+        let all_names = feature_names(&self.features, normalised);
+        let mut weights: Vec<FeatureWeight> = features
             .iter()
             .map(|feature| {
-                let names: Vec<&str> = extracted
-                    .names
+                let names: Vec<&str> = all_names
                     .iter()
                     .filter(|(bucket, _)| *bucket == feature.bucket)
                     .map(|(_, name)| name.as_str())
                     .collect();
                 FeatureWeight {
                     feature: names.join(" | "),
-                    weight: feature.value * self.weights[feature.bucket as usize * classes + class]
-                        / self.temperature,
+                    weight: feature.value * self.weights.weight(feature.bucket, class) / self.temperature,
                 }
             })
             .collect();
@@ -570,17 +578,17 @@ impl Classifier {
     /// thresholds) in the crate's versioned, checksummed container.
     pub fn to_bytes(&self) -> Vec<u8> {
         let classes = self.taxonomy.categories.len();
+        let (weights, idf) = self.weights.to_dense();
         let mut buckets = Vec::new();
         let mut rows = Vec::new();
-        for (bucket, row) in self.weights.chunks_exact(classes).enumerate() {
+        for (bucket, row) in weights.chunks_exact(classes).enumerate() {
             if row.iter().any(|&w| w != 0.0) {
                 buckets.push(bucket as u32);
                 rows.extend_from_slice(row);
             }
         }
-        let idf_unseen = self.idf.iter().copied().fold(0.0f32, f32::max);
-        let (idf_buckets, idf_values) = self
-            .idf
+        let idf_unseen = idf.iter().copied().fold(0.0f32, f32::max);
+        let (idf_buckets, idf_values) = idf
             .iter()
             .enumerate()
             .filter(|&(_, &v)| v != idf_unseen)
@@ -648,10 +656,9 @@ impl Classifier {
             Vec::new()
         };
         Ok(Classifier {
+            weights: Weights::from_dense(&weights, &idf, classes),
             taxonomy: file.taxonomy,
             features: file.features,
-            weights,
-            idf,
             temperature: file.temperature,
             thresholds: file.thresholds,
             signals: SignalMatcher::new(),
@@ -659,10 +666,32 @@ impl Classifier {
     }
 }
 
+/// Indices of the (up to) four most probable categories, best first; ties
+/// go to the earlier category.
+fn top_four(probs: &[f32]) -> Vec<usize> {
+    let mut top: Vec<usize> = Vec::with_capacity(5);
+    for (i, &p) in probs.iter().enumerate() {
+        let at = top.iter().position(|&j| p > probs[j]).unwrap_or(top.len());
+        if at < 4 {
+            top.insert(at, i);
+            top.truncate(4);
+        }
+    }
+    top
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::taxonomy::CategoryDef;
+
+    #[test]
+    fn top_four_ranks_like_a_full_sort() {
+        let probs = [0.1, 0.3, 0.05, 0.3, 0.2, 0.05];
+        assert_eq!(top_four(&probs), vec![1, 3, 4, 0]);
+        assert_eq!(top_four(&[0.5, 0.5]), vec![0, 1]);
+        assert_eq!(top_four(&[]), Vec::<usize>::new());
+    }
 
     pub(crate) fn tiny_taxonomy() -> Taxonomy {
         let category = |code: &str, group: &str| CategoryDef {

@@ -103,7 +103,7 @@ pub(crate) fn prepare<S: AsRef<str> + Sync, L: AsRef<str> + Sync>(
     let mut data: Vec<Prepared> = examples
         .par_iter()
         .enumerate()
-        .map(|(i, (text, label))| {
+        .map_init(Vec::new, |scratch, (i, (text, label))| {
             let label = label.as_ref();
             let label = *index.get(label).ok_or_else(|| {
                 Error::invalid(
@@ -112,23 +112,22 @@ pub(crate) fn prepare<S: AsRef<str> + Sync, L: AsRef<str> + Sync>(
                 )
             })?;
             Ok(Prepared {
-                features: extract(config, &normalize(text.as_ref()), false, &[]).features,
+                features: extract(config, &normalize(text.as_ref()), scratch),
                 label,
             })
         })
         .collect::<Result<_>>()?;
-    if !config.idf {
-        return Ok((data, Vec::new()));
-    }
-    let idf = match idf {
-        Some(idf) => idf.to_vec(),
-        None => idf_of(config.buckets(), data.iter().map(|d| d.features.as_slice())),
+    let idf = match (config.idf, idf) {
+        (false, _) => Vec::new(),
+        (true, Some(idf)) => idf.to_vec(),
+        (true, None) => idf_of(config.buckets(), data.iter().map(|d| d.features.as_slice())),
     };
-    // The vectors are unit-length scalings of the damped counts: weighing
-    // and normalising again gives what extraction with the idf would.
+    // Exactly what `Weights::score` does to a text at prediction time.
     data.par_iter_mut().for_each(|d| {
-        for feature in &mut d.features {
-            feature.value *= idf[feature.bucket as usize];
+        if !idf.is_empty() {
+            for feature in &mut d.features {
+                feature.value *= idf[feature.bucket as usize];
+            }
         }
         normalise(&mut d.features);
     });
