@@ -122,6 +122,14 @@ impl ArtefactKind {
     /// As [`ArtefactKind::open`], or when the payload does not decode.
     pub fn open_value<T: serde::de::DeserializeOwned>(&self, bytes: &[u8]) -> Result<T> {
         let (_, payload) = self.open(bytes, &[self.version])?;
+        self.decode(payload)
+    }
+
+    /// Decodes a payload returned by [`ArtefactKind::open`].
+    ///
+    /// # Errors
+    /// This kind's format error when the payload does not decode.
+    pub fn decode<T: serde::de::DeserializeOwned>(&self, payload: &[u8]) -> Result<T> {
         postcard::from_bytes(payload)
             .map_err(|err| self.error(format!("{} payload does not decode: {err}", self.name)))
     }

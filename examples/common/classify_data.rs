@@ -128,8 +128,19 @@ pub fn zh_gov() -> Result<DataSet, String> {
 /// (`core/data/classify/eval_set.tsv`), written apart from the seed corpus
 /// and never trained on: `(text, category, expected signals)`.
 pub fn telecom_eval_set() -> Vec<(String, String, Vec<custinsight::Signal>)> {
-    include_str!("../../core/data/classify/eval_set.tsv")
-        .lines()
+    with_signals(include_str!("../../core/data/classify/eval_set.tsv"))
+}
+
+/// The blind set (`core/data/classify/blind_set.tsv`): 15 complaints per
+/// category written by an author who never saw the training corpus, never
+/// trained on: `(text, category, expected signals)`.
+pub fn telecom_blind_set() -> Vec<(String, String, Vec<custinsight::Signal>)> {
+    with_signals(include_str!("../../core/data/classify/blind_set.tsv"))
+}
+
+/// `category<TAB>signals<TAB>text` lines.
+fn with_signals(tsv: &str) -> Vec<(String, String, Vec<custinsight::Signal>)> {
+    tsv.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
             let mut parts = l.splitn(3, '\t');
@@ -149,13 +160,54 @@ pub fn telecom_eval_set() -> Vec<(String, String, Vec<custinsight::Signal>)> {
         .collect()
 }
 
-/// The seed corpus of the built-in model as `(text, category)` pairs.
-pub fn telecom_seed() -> Vec<(String, String)> {
-    include_str!("../../core/data/classify/seed_corpus.tsv")
+/// Real consumer complaint subject lines about a US cable operator (FCC
+/// informal complaints against Comcast, 2015, read from `../shared`), with
+/// the categories hand-labelled in `core/data/classify/comcast_labels.tsv`
+/// (the text itself is not in the repository): `(subject, category)`.
+pub fn comcast_subjects() -> Result<Vec<(String, String)>, String> {
+    let path = shared_data().join("comcast-fcc-complaints-2015/Comcast.csv");
+    let mut reader = csv::Reader::from_path(&path)
+        .map_err(|err| format!("{} not readable ({err}): ../shared is absent", path.display()))?;
+    let headers = reader.headers().map_err(|err| err.to_string())?.clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+            .ok_or_else(|| format!("{}: no column {name:?}", path.display()))
+    };
+    let (ticket, subject) = (column("Ticket #")?, column("Customer Complaint")?);
+    let labels: BTreeMap<&str, &str> = include_str!("../../core/data/classify/comcast_labels.tsv")
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split_once('\t'))
-        .map(|(code, text)| (text.trim().to_owned(), code.trim().to_owned()))
+        .map(|(t, c)| (t.trim(), c.trim()))
+        .collect();
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|err| format!("{}: {err}", path.display()))?;
+        if let Some(code) = record.get(ticket).and_then(|t| labels.get(t.trim())) {
+            out.push((
+                record.get(subject).unwrap_or_default().to_owned(),
+                (*code).to_owned(),
+            ));
+        }
+    }
+    if out.len() != labels.len() {
+        return Err(format!(
+            "{} of {} labelled tickets found in {}",
+            out.len(),
+            labels.len(),
+            path.display()
+        ));
+    }
+    Ok(out)
+}
+
+/// The seed corpus of the built-in model as `(text, category)` pairs.
+pub fn telecom_seed() -> Vec<(String, String)> {
+    custinsight::classify::builtin_corpus()
+        .into_iter()
+        .map(|(text, code)| (text.to_owned(), code.to_owned()))
         .collect()
 }
 

@@ -5,13 +5,21 @@
 use super::{Classifier, TrainOptions};
 use crate::taxonomy::Taxonomy;
 
-/// `category<TAB>text` lines; `#` starts a comment line.
-pub(crate) const SEED_CORPUS: &str = include_str!("../../data/classify/seed_corpus.tsv");
+/// The files of the seed corpus: `category<TAB>text` lines; `#` starts a
+/// comment line.
+pub(crate) const SEED_CORPUS: &[&str] = &[
+    include_str!("../../data/classify/seed_corpus.tsv"),
+    include_str!("../../data/classify/more/part_a.tsv"),
+    include_str!("../../data/classify/more/part_b.tsv"),
+    include_str!("../../data/classify/more/part_c.tsv"),
+    include_str!("../../data/classify/more/part_d.tsv"),
+];
 
 /// The seed corpus as `(text, category)` pairs.
 pub(crate) fn seed_examples() -> Vec<(&'static str, &'static str)> {
     SEED_CORPUS
-        .lines()
+        .iter()
+        .flat_map(|file| file.lines())
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .filter_map(|line| line.split_once('\t'))
@@ -39,7 +47,8 @@ mod tests {
         let taxonomy = Taxonomy::telecom_default();
         let examples = seed_examples();
         let lines = SEED_CORPUS
-            .lines()
+            .iter()
+            .flat_map(|file| file.lines())
             .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('#'))
             .count();
         assert_eq!(examples.len(), lines, "a line lacks its tab");

@@ -72,9 +72,17 @@ use weights::Weights;
 const MODEL_KIND: ArtefactKind = ArtefactKind {
     tag: *b"CLSF",
     name: "classifier model",
-    version: 1,
+    // 2: weights quantised to i8 per row; 1 (f32 weights) is still read.
+    version: 2,
     is_snapshot: false,
 };
+
+/// The labelled corpus [`Classifier::builtin`] is trained on, as `(text,
+/// category code)` pairs of [`Taxonomy::telecom_default`]: to fine-tune
+/// on together with an operator's own examples, or to evaluate against.
+pub fn builtin_corpus() -> Vec<(&'static str, &'static str)> {
+    builtin::seed_examples()
+}
 
 /// How sure an answer is, in three bands set by [`Thresholds`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
@@ -240,10 +248,11 @@ impl PartialEq for Classifier {
     }
 }
 
-/// What is saved: the weights sparsely (rows that are all zero are left
-/// out), so a model costs space for the features it has seen.
-#[derive(Serialize, Deserialize)]
-struct ModelFile {
+/// What version 1 saved: `f32` weights sparsely (rows that are all zero
+/// are left out). Still read; quantised when loaded.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct ModelFileV1 {
     taxonomy: Taxonomy,
     features: FeatureConfig,
     temperature: f32,
@@ -255,6 +264,23 @@ struct ModelFile {
     idf_unseen: f32,
     idf_buckets: Vec<u32>,
     idf_values: Vec<f32>,
+}
+
+/// What is saved: the rows of the buckets training saw, in bucket order,
+/// each with its idf, its scale and one `i8` weight per class.
+#[derive(Serialize, Deserialize)]
+struct ModelFile {
+    taxonomy: Taxonomy,
+    features: FeatureConfig,
+    temperature: f32,
+    thresholds: Thresholds,
+    idf_unseen: f32,
+    buckets: Vec<u32>,
+    /// Per row; empty without idf.
+    idf: Vec<f32>,
+    scales: Vec<f32>,
+    /// `buckets.len() × classes`.
+    weights: Vec<i8>,
 }
 
 impl Classifier {
@@ -577,78 +603,125 @@ impl Classifier {
     /// Saves the model (taxonomy, features, weights, calibration and
     /// thresholds) in the crate's versioned, checksummed container.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let classes = self.taxonomy.categories.len();
-        let (weights, idf) = self.weights.to_dense();
-        let mut buckets = Vec::new();
-        let mut rows = Vec::new();
-        for (bucket, row) in weights.chunks_exact(classes).enumerate() {
-            if row.iter().any(|&w| w != 0.0) {
-                buckets.push(bucket as u32);
-                rows.extend_from_slice(row);
-            }
-        }
-        let idf_unseen = idf.iter().copied().fold(0.0f32, f32::max);
-        let (idf_buckets, idf_values) = idf
-            .iter()
-            .enumerate()
-            .filter(|&(_, &v)| v != idf_unseen)
-            .map(|(b, &v)| (b as u32, v))
-            .unzip();
-        MODEL_KIND.seal_value(&ModelFile {
+        let mut file = ModelFile {
             taxonomy: self.taxonomy.clone(),
             features: self.features.clone(),
             temperature: self.temperature,
             thresholds: self.thresholds.clone(),
-            buckets,
-            rows,
-            idf_unseen,
-            idf_buckets,
-            idf_values,
-        })
+            idf_unseen: self.weights.idf_unseen(),
+            buckets: Vec::new(),
+            idf: Vec::new(),
+            scales: Vec::new(),
+            weights: Vec::new(),
+        };
+        for (bucket, idf, scale, quantised) in self.weights.rows() {
+            file.buckets.push(bucket);
+            if self.weights.has_idf() {
+                file.idf.push(idf);
+            }
+            file.scales.push(scale);
+            file.weights.extend_from_slice(&quantised);
+        }
+        MODEL_KIND.seal_value(&file)
     }
 
-    /// Loads a model saved by [`Classifier::to_bytes`].
+    /// Loads a model saved by [`Classifier::to_bytes`] (this release's
+    /// format, or version 1 of earlier releases).
     ///
     /// # Errors
     /// [`Error::ModelFormat`] when the bytes are truncated, corrupted, not a
     /// classifier model, of an unsupported version, or inconsistent.
     pub fn from_bytes(bytes: &[u8]) -> Result<Classifier> {
-        let file: ModelFile = MODEL_KIND.open_value(bytes)?;
+        let (version, payload) = MODEL_KIND.open(bytes, &[1, 2])?;
         let bad = |reason: String| Error::ModelFormat {
             reason: format!("classifier model is inconsistent: {reason}"),
         };
-        file.taxonomy.validate().map_err(|err| bad(err.to_string()))?;
-        file.features.validate().map_err(|err| bad(err.to_string()))?;
-        file.thresholds.validate().map_err(|err| bad(err.to_string()))?;
-        if !(file.temperature.is_finite() && file.temperature > 0.0) {
-            return Err(bad(format!("temperature {}", file.temperature)));
+        let check =
+            |taxonomy: &Taxonomy, features: &FeatureConfig, thresholds: &Thresholds, temperature: f32| {
+                taxonomy.validate().map_err(|err| bad(err.to_string()))?;
+                features.validate().map_err(|err| bad(err.to_string()))?;
+                thresholds.validate().map_err(|err| bad(err.to_string()))?;
+                if !(temperature.is_finite() && temperature > 0.0) {
+                    return Err(bad(format!("temperature {temperature}")));
+                }
+                Ok(())
+            };
+        if version == 1 {
+            let file: ModelFileV1 = MODEL_KIND.decode(payload)?;
+            check(&file.taxonomy, &file.features, &file.thresholds, file.temperature)?;
+            return Classifier::from_v1(file).map_err(bad);
         }
+        let file: ModelFile = MODEL_KIND.decode(payload)?;
+        check(&file.taxonomy, &file.features, &file.thresholds, file.temperature)?;
+        let classes = file.taxonomy.categories.len();
+        let rows = file.buckets.len();
+        let idf_ok = if file.features.idf {
+            file.idf.len() == rows
+        } else {
+            file.idf.is_empty()
+        };
+        if !idf_ok || file.scales.len() != rows || file.weights.len() != rows * classes {
+            return Err(bad(format!(
+                "{rows} rows with {} idf values, {} scales and {} weights for {classes} classes",
+                file.idf.len(),
+                file.scales.len(),
+                file.weights.len()
+            )));
+        }
+        if !file.idf_unseen.is_finite() {
+            return Err(bad(format!("idf_unseen {}", file.idf_unseen)));
+        }
+        let weights = Weights::from_rows(
+            classes,
+            file.features.buckets(),
+            file.features.idf,
+            file.idf_unseen,
+            (0..rows).map(|row| weights::Row {
+                bucket: file.buckets[row],
+                idf: file.idf.get(row).copied().unwrap_or(1.0),
+                scale: file.scales[row],
+                quantised: &file.weights[row * classes..(row + 1) * classes],
+            }),
+        )
+        .map_err(bad)?;
+        Ok(Classifier {
+            taxonomy: file.taxonomy,
+            features: file.features,
+            weights,
+            temperature: file.temperature,
+            thresholds: file.thresholds,
+            signals: SignalMatcher::new(),
+        })
+    }
+
+    /// A version 1 model: dense `f32` rows, quantised now.
+    fn from_v1(file: ModelFileV1) -> std::result::Result<Classifier, String> {
         let classes = file.taxonomy.categories.len();
         let buckets = file.features.buckets();
         if file.rows.len() != file.buckets.len() * classes {
-            return Err(bad(format!(
+            return Err(format!(
                 "{} weights for {} rows of {classes} classes",
                 file.rows.len(),
                 file.buckets.len()
-            )));
+            ));
         }
         let mut weights = vec![0.0f32; buckets * classes];
         for (row, &bucket) in file.rows.chunks_exact(classes).zip(&file.buckets) {
             let bucket = bucket as usize;
             if bucket >= buckets {
-                return Err(bad(format!("bucket {bucket} out of {buckets}")));
+                return Err(format!("bucket {bucket} out of {buckets}"));
             }
             weights[bucket * classes..(bucket + 1) * classes].copy_from_slice(row);
         }
         let idf = if file.features.idf {
             if file.idf_buckets.len() != file.idf_values.len() {
-                return Err(bad("idf buckets and values differ in length".into()));
+                return Err("idf buckets and values differ in length".into());
             }
             let mut idf = vec![file.idf_unseen; buckets];
             for (&bucket, &value) in file.idf_buckets.iter().zip(&file.idf_values) {
                 let slot = idf
                     .get_mut(bucket as usize)
-                    .ok_or_else(|| bad(format!("idf bucket {bucket} out of {buckets}")))?;
+                    .ok_or_else(|| format!("idf bucket {bucket} out of {buckets}"))?;
                 *slot = value;
             }
             idf
@@ -792,6 +865,44 @@ mod tests {
         corrupted[bytes.len() / 2] ^= 1;
         let err = Classifier::from_bytes(&corrupted).unwrap_err();
         assert!(err.to_string().contains("corrupted"), "{err}");
+    }
+
+    #[test]
+    fn version_1_models_still_load() {
+        let model = tiny_model();
+        let classes = model.taxonomy.categories.len();
+        let (dense, idf) = model.weights.to_dense();
+        let mut file = ModelFileV1 {
+            taxonomy: model.taxonomy.clone(),
+            features: model.features.clone(),
+            temperature: model.temperature,
+            thresholds: model.thresholds.clone(),
+            buckets: Vec::new(),
+            rows: Vec::new(),
+            idf_unseen: model.weights.idf_unseen(),
+            idf_buckets: Vec::new(),
+            idf_values: Vec::new(),
+        };
+        for (bucket, row) in dense.chunks_exact(classes).enumerate() {
+            if row.iter().any(|&w| w != 0.0) {
+                file.buckets.push(bucket as u32);
+                file.rows.extend_from_slice(row);
+            }
+            if idf[bucket] != file.idf_unseen {
+                file.idf_buckets.push(bucket as u32);
+                file.idf_values.push(idf[bucket]);
+            }
+        }
+        let v1 = ArtefactKind {
+            version: 1,
+            ..MODEL_KIND
+        };
+        let loaded = Classifier::from_bytes(&v1.seal_value(&file)).unwrap();
+        // The v1 rows are the dequantised weights, which quantise back exactly.
+        assert_eq!(loaded, model);
+        file.rows.pop();
+        let err = Classifier::from_bytes(&v1.seal_value(&file)).unwrap_err();
+        assert!(err.to_string().contains("inconsistent"), "{err}");
     }
 
     #[test]
