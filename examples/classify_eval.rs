@@ -149,6 +149,7 @@ fn main() -> Result<(), custinsight::Error> {
         "blind set (independent author)",
         &data::telecom_blind_set(),
     )?;
+    with_signals(&builtin, "blind set 2", &data::telecom_blind_set_2())?;
     match data::comcast_subjects() {
         Ok(subjects) => {
             let evaluation = Evaluation::evaluate(&builtin, &subjects)?;

@@ -80,6 +80,20 @@ const LEXICON: &[(Signal, &[&str])] = &[
             "ccts",
             "tio",
             "comreg",
+            "ico",
+            "consumer helpline",
+            "通讯事务管理局",
+            "通讯局",
+            "电讯管理局",
+            "consumer forum",
+            "consumer court",
+            "tribunal",
+            "ftc",
+            "fair trading",
+            "accc",
+            "nbtc",
+            "mcmc",
+            "psa",
         ],
     ),
     (
@@ -132,6 +146,20 @@ const LEXICON: &[(Signal, &[&str])] = &[
             "posting about",
             "online review*",
             "review sites",
+            "脸书",
+            "po上",
+            "po到",
+            "po文",
+            "拍视频",
+            "揭露",
+            "上热搜",
+            "热搜",
+            "自媒体",
+            "贴吧",
+            "论坛",
+            "put this online",
+            "post this online",
+            "posting online",
         ],
     ),
     (
@@ -292,6 +320,52 @@ const LEXICON: &[(Signal, &[&str])] = &[
             "switching to a different",
             "switch to vodafone",
             "switch to verizon",
+            "装别家",
+            "办别家",
+            "别家的",
+            "别的运营商",
+            "其他运营商",
+            "转走",
+            "转回",
+            "不续了",
+            "不续费",
+            "到期就走",
+            "我就走",
+            "expose you",
+            "exposing you",
+            "expose this",
+            "exposing this",
+            "走人",
+            "逼我走",
+            "不敢用了",
+            "号不要了",
+            "号也不",
+            "不要了",
+            "换家",
+            "退宽带",
+            "宽带退了",
+            "注销号码",
+            "i walk",
+            "i'll walk",
+            "walk away",
+            "walking away",
+            "leaving when",
+            "leave when",
+            "i'll be leaving",
+            "i will be leaving",
+            "done after this",
+            "i'm done",
+            "elsewhere",
+            "new provider",
+            "new carrier",
+            "other company",
+            "another company",
+            "leave you guys",
+            "going too",
+            "not renewing",
+            "won't renew",
+            "won't be renewing",
+            "not be renewing",
         ],
     ),
     (
@@ -497,8 +571,152 @@ const LEXICON: &[(Signal, &[&str])] = &[
             "reported twice",
             "complained twice",
             "asked twice",
+            "报过",
+            "说过",
+            "已经说过",
+            "说了两年",
+            "n回",
+            "几回",
+            "两回",
+            "三回",
+            "第二回",
+            "第三回",
+            "天天",
+            "每天都",
+            "每晚都",
+            "每次都",
+            "老是",
+            "总是",
+            "也是这样",
+            "还是一样",
+            "同样",
+            "换了两",
+            "换过",
+            "三趟",
+            "两趟",
+            "几趟",
+            "上星期",
+            "上礼拜",
+            "上周已经",
+            "之前已经",
+            "前几天已经",
+            "早就反映",
+            "早就说",
+            "去年报",
+            "打来报过",
+            "打过电话",
+            "说了好几",
+            "第二台",
+            "第三台",
+            "第二个",
+            "第三个",
+            "第二张",
+            "第二部",
+            "twice",
+            "twice already",
+            "already twice",
+            "month running",
+            "months running",
+            "cycle running",
+            "cycles running",
+            "week running",
+            "weeks running",
+            "second cycle",
+            "2nd cycle",
+            "earlier complaint*",
+            "earlier ticket*",
+            "earlier report*",
+            "earlier call*",
+            "earlier request*",
+            "fourth",
+            "fifth",
+            "sixth",
+            "still there",
+            "still the same",
+            "nothing's changed",
+            "nothing has changed",
+            "nothing changed",
+            "every night",
+            "every evening",
+            "every day",
+            "every morning",
+            "each time",
+            "six times",
+            "seven times",
+            "eight times",
+            "ten times",
+            "dozen times",
+            "times this week",
+            "times today",
+            "times a day",
+            "times this month",
         ],
     ),
+];
+
+/// Ordinals and the things a customer counts when a problem comes back
+/// ("the second router", "my third ticket"): every pair is a repeat mention.
+const REPEAT_ORDINALS: &[&str] = &["second", "third", "2nd", "3rd", "4th", "5th"];
+const REPEAT_COUNTED: &[&str] = &[
+    "router",
+    "modem",
+    "box",
+    "set-top box",
+    "sim",
+    "phone",
+    "handset",
+    "device",
+    "replacement",
+    "technician",
+    "engineer",
+    "visit",
+    "appointment",
+    "complaint",
+    "ticket",
+    "report",
+    "call",
+    "request",
+    "attempt",
+    "time",
+    "month",
+    "week",
+    "bill",
+    "refund request",
+    "sim swap",
+    "outage",
+    "speed complaint",
+];
+
+/// Phrases that contain a keyword without meaning its signal: a keyword
+/// match inside one of these is dropped ("charged twice" is a double
+/// charge, not a repeat; "转网络侧" hands a ticket to the network team).
+const VETOES: &[(Signal, &[&str])] = &[
+    (
+        Signal::RepeatMention,
+        &[
+            "charged twice",
+            "billed twice",
+            "debited twice",
+            "deducted twice",
+            "paid twice",
+            "taken twice",
+            "charging twice",
+            "charged me twice",
+            "billed me twice",
+            "twice the",
+            "twice as",
+            "second line",
+            "second sim",
+            "second number",
+            "同样的套餐",
+            "同样价格",
+        ],
+    ),
+    (
+        Signal::ChurnThreat,
+        &["转网络", "转网格", "不要了吗", "就走流程", "走流程"],
+    ),
+    (Signal::Media, &["论坛上说"]),
 ];
 
 fn is_word_byte(b: u8) -> bool {
@@ -515,6 +733,8 @@ struct Entry {
     open_end: bool,
     /// The lone `又`, subject to the parallel-construction exception.
     you: bool,
+    /// A [`VETOES`] phrase: cancels matches of its signal inside it.
+    veto: bool,
 }
 
 /// The signal lexicon compiled into one Aho-Corasick automaton, so a text
@@ -528,21 +748,35 @@ pub(crate) struct SignalMatcher {
 
 impl SignalMatcher {
     pub fn new() -> SignalMatcher {
-        let mut patterns = Vec::new();
+        let mut patterns: Vec<String> = Vec::new();
         let mut entries = Vec::new();
+        let mut add = |signal: Signal, keyword: &str, veto: bool| {
+            let (word, open_end) = match keyword.strip_suffix('*') {
+                Some(stem) => (stem, true),
+                None => (keyword, false),
+            };
+            patterns.push(word.to_owned());
+            entries.push(Entry {
+                signal,
+                ascii: word.is_ascii(),
+                open_end,
+                you: signal == Signal::RepeatMention && word == "又",
+                veto,
+            });
+        };
         for &(signal, words) in LEXICON {
             for &keyword in words {
-                let (word, open_end) = match keyword.strip_suffix('*') {
-                    Some(stem) => (stem, true),
-                    None => (keyword, false),
-                };
-                patterns.push(word);
-                entries.push(Entry {
-                    signal,
-                    ascii: word.is_ascii(),
-                    open_end,
-                    you: signal == Signal::RepeatMention && word == "又",
-                });
+                add(signal, keyword, false);
+            }
+        }
+        for ordinal in REPEAT_ORDINALS {
+            for counted in REPEAT_COUNTED {
+                add(Signal::RepeatMention, &format!("{ordinal} {counted}"), false);
+            }
+        }
+        for &(signal, phrases) in VETOES {
+            for &phrase in phrases {
+                add(signal, phrase, true);
             }
         }
         SignalMatcher {
@@ -561,9 +795,31 @@ impl SignalMatcher {
         let text = mapped.text.as_str();
         let bytes = text.as_bytes();
         let mut best: [Option<(usize, usize)>; 5] = [None; 5];
-        for found in self.automaton.find_overlapping_iter(text) {
-            let entry = &self.entries[found.pattern().as_usize()];
-            let (start, mut end) = (found.start(), found.end());
+        let mut found_all: Vec<(&Entry, usize, usize)> = self
+            .automaton
+            .find_overlapping_iter(text)
+            .map(|found| {
+                (
+                    &self.entries[found.pattern().as_usize()],
+                    found.start(),
+                    found.end(),
+                )
+            })
+            .collect();
+        let vetoes: Vec<(Signal, usize, usize)> = found_all
+            .iter()
+            .filter(|(entry, ..)| entry.veto)
+            .map(|&(entry, start, end)| (entry.signal, start, end))
+            .collect();
+        found_all.retain(|(entry, ..)| !entry.veto);
+        for (entry, start, end) in found_all {
+            let mut end = end;
+            if vetoes
+                .iter()
+                .any(|&(signal, s, e)| signal == entry.signal && s <= start && end <= e)
+            {
+                continue;
+            }
             if entry.ascii {
                 if start > 0 && is_word_byte(bytes[start - 1]) {
                     continue;
