@@ -79,14 +79,14 @@ pub(crate) fn normalize_mapped(text: &str) -> Mapped {
     while let Some((start, c)) = iter.next() {
         let mut end = start + c.len_utf8();
         while let Some(&(next_start, next)) = iter.peek() {
-            if next.is_ascii() || canonical_combining_class(next) == 0 {
+            if next.is_ascii() || is_unified_ideograph(next) || canonical_combining_class(next) == 0 {
                 break;
             }
             end = next_start + next.len_utf8();
             iter.next();
         }
         let group = &text[start..end];
-        if end == start + c.len_utf8() && matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF) {
+        if end == start + c.len_utf8() && is_unified_ideograph(c) {
             // Unified ideographs have no compatibility mapping and no case.
             chars.push(c);
             spans.push((start, end));
@@ -134,6 +134,12 @@ pub(crate) fn normalize_mapped(text: &str) -> Mapped {
         }
     }
     out
+}
+
+/// CJK unified ideographs: no compatibility mapping, no case, combining
+/// class 0.
+fn is_unified_ideograph(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
 }
 
 /// Which of U+0000..=U+FFFF traditional → simplified conversion can change,

@@ -48,10 +48,13 @@ pub struct FeatureConfig {
 impl Default for FeatureConfig {
     fn default() -> Self {
         FeatureConfig {
-            char_ngrams: (1, 3),
+            // Chosen by `examples/classify_features.rs`: character
+            // trigrams and subword 4-grams cost a fifth of the speed and
+            // were no more accurate on held-out text.
+            char_ngrams: (1, 2),
             word_ngrams: (1, 2),
             word_prefix: 5,
-            subword_ngrams: (3, 4),
+            subword_ngrams: (3, 3),
             hash_bits: 18,
             idf: true,
         }
@@ -311,22 +314,40 @@ fn enumerate(config: &FeatureConfig, text: &str, sink: &mut impl FnMut(u64, Name
 }
 
 /// The features of already normalised text: each hash bucket once, in
-/// bucket order, with its damped count `1 + ln(count)` (not yet weighed or
-/// normalised). `scratch` is reused between calls to save allocations.
+/// the order it first occurs, with its damped count `1 + ln(count)` (not
+/// yet weighed or normalised). `scratch` is reused between calls to save
+/// allocations.
 pub(crate) fn extract(config: &FeatureConfig, text: &str, scratch: &mut Vec<u32>) -> Vec<Feature> {
     let mask = (config.buckets() - 1) as u64;
     scratch.clear();
     enumerate(config, text, &mut |hash, _| scratch.push((hash & mask) as u32));
-    scratch.sort_unstable();
+    // Counting through a small open-addressing table of positions in
+    // `features` is linear, where sorting the buckets was not. Buckets are
+    // hash values, so their low bits spread well over the table.
+    let slots = (scratch.len() * 2).next_power_of_two().max(16);
+    let mut table = vec![u32::MAX; slots];
     let mut features: Vec<Feature> = Vec::with_capacity(scratch.len());
     for &bucket in scratch.iter() {
-        match features.last_mut() {
-            Some(last) if last.bucket == bucket => last.value += 1.0,
-            _ => features.push(Feature { bucket, value: 1.0 }),
+        let mut slot = bucket as usize & (slots - 1);
+        loop {
+            match table[slot] {
+                u32::MAX => {
+                    table[slot] = features.len() as u32;
+                    features.push(Feature { bucket, value: 1.0 });
+                    break;
+                }
+                at if features[at as usize].bucket == bucket => {
+                    features[at as usize].value += 1.0;
+                    break;
+                }
+                _ => slot = (slot + 1) & (slots - 1),
+            }
         }
     }
     for feature in &mut features {
-        feature.value = 1.0 + feature.value.ln();
+        if feature.value > 1.0 {
+            feature.value = 1.0 + feature.value.ln();
+        }
     }
     features
 }
@@ -376,16 +397,24 @@ pub(crate) fn idf_of<'a>(buckets: usize, documents: impl Iterator<Item = &'a [Fe
 mod tests {
     use super::*;
 
+    /// Names under a wide configuration (trigrams, subword 3- and 4-grams),
+    /// so the tests see every kind of feature.
     fn names(text: &str) -> Vec<String> {
-        feature_names(&FeatureConfig::default(), text)
-            .into_iter()
-            .map(|(_, n)| n)
-            .collect()
+        let config = FeatureConfig {
+            char_ngrams: (1, 3),
+            subword_ngrams: (3, 4),
+            ..FeatureConfig::default()
+        };
+        feature_names(&config, text).into_iter().map(|(_, n)| n).collect()
     }
 
     #[test]
     fn incremental_hashes_equal_the_hash_of_each_feature() {
-        let config = FeatureConfig::default();
+        let config = FeatureConfig {
+            char_ngrams: (1, 3),
+            subword_ngrams: (3, 4),
+            ..FeatureConfig::default()
+        };
         let mask = (config.buckets() - 1) as u64;
         let text = "宽带断网 charged twice, <phone> 又扣费 wifi";
         let mut hashes = Vec::new();
@@ -472,7 +501,10 @@ mod tests {
         let fee = (fnv(KIND_CHAR, &["费用"]) & mask) as u32;
         let fee = features.iter().find(|f| f.bucket == fee).unwrap();
         assert!((fee.value - (1.0 + 3f32.ln())).abs() < 1e-6);
-        assert!(features.windows(2).all(|w| w[0].bucket < w[1].bucket));
+        let mut buckets: Vec<u32> = features.iter().map(|f| f.bucket).collect();
+        buckets.sort_unstable();
+        buckets.dedup();
+        assert_eq!(buckets.len(), features.len(), "each bucket once");
         normalise(&mut features);
         let norm: f32 = features.iter().map(|f| f.value * f.value).sum();
         assert!((norm - 1.0).abs() < 1e-5);
