@@ -150,7 +150,8 @@ fn main() -> Result<(), custinsight::Error> {
         &data::telecom_blind_set(),
     )?;
     with_signals(&builtin, "blind set 2", &data::telecom_blind_set_2())?;
-    with_signals(&builtin, "blind set 3 (untouched)", &data::telecom_blind_set_3())?;
+    with_signals(&builtin, "blind set 3", &data::telecom_blind_set_3())?;
+    with_signals(&builtin, "blind set 4 (untouched)", &data::telecom_blind_set_4())?;
     match data::comcast_subjects() {
         Ok(subjects) => {
             let evaluation = Evaluation::evaluate(&builtin, &subjects)?;

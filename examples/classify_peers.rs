@@ -5,8 +5,8 @@
 //!
 //! Data: the CFPB payday-loan narratives and the TipDM government messages
 //! from `../shared/data` (skipped with a message when absent), and the
-//! repository's own corpus (train on the seed corpus, test on the
-//! hand-written evaluation set).
+//! repository's own corpus (train on the built-in corpus, test on the
+//! blind sets written by authors who never saw it).
 //!
 //! Run with `cargo run --release --example classify_peers`. The peers run
 //! in `benches/peers/classify_peers.py`, which installs them into a virtual
@@ -206,12 +206,14 @@ fn main() {
         }
     }
     let train = data::telecom_seed();
-    let test: Vec<(String, String)> = data::telecom_eval_set()
+    let test: Vec<(String, String)> = data::telecom_blind_set()
         .into_iter()
+        .chain(data::telecom_blind_set_2())
+        .chain(data::telecom_blind_set_3())
         .map(|(t, c, _)| (t, c))
         .collect();
     report(
-        "telecom seed corpus -> hand-written eval set",
+        "telecom: built-in corpus -> blind sets 1-3",
         &train,
         &test,
         &Taxonomy::telecom_default(),

@@ -44,7 +44,7 @@ pub const TICKET: &str = "<ticket>";
 /// assert_eq!(normalize("工单TK2026110201还没处理"), "工单<ticket>还没处理");
 /// ```
 pub fn normalize(text: &str) -> String {
-    normalize_mapped(text).text
+    normalize_tracking::<false>(text).text
 }
 
 /// Normalised text together with, for every byte of it, the byte range of
@@ -70,11 +70,17 @@ impl Mapped {
 /// [`normalize`], keeping track of where each output byte came from so that
 /// spans found in normalised text can be shown in the original.
 pub(crate) fn normalize_mapped(text: &str) -> Mapped {
+    normalize_tracking::<true>(text)
+}
+
+/// The normaliser, keeping `origin` only when `TRACK` (the signals need it;
+/// features and text signatures do not, and skip its cost).
+fn normalize_tracking<const TRACK: bool>(text: &str) -> Mapped {
     // Stage 1: NFKC and lower case, one composition group (a starter and
     // the combining marks after it) at a time so that every output char
     // knows its source range.
     let mut chars: Vec<char> = Vec::with_capacity(text.len());
-    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(text.len());
+    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(if TRACK { text.len() } else { 0 });
     let mut iter = text.char_indices().peekable();
     while let Some((start, c)) = iter.next() {
         let mut end = start + c.len_utf8();
@@ -89,17 +95,23 @@ pub(crate) fn normalize_mapped(text: &str) -> Mapped {
         if end == start + c.len_utf8() && is_unified_ideograph(c) {
             // Unified ideographs have no compatibility mapping and no case.
             chars.push(c);
-            spans.push((start, end));
+            if TRACK {
+                spans.push((start, end));
+            }
         } else if group.is_ascii() {
             for b in group.bytes() {
                 chars.push(char::from(b.to_ascii_lowercase()));
-                spans.push((start, end));
+                if TRACK {
+                    spans.push((start, end));
+                }
             }
         } else {
             for normalised in group.nfkc() {
                 for lower in normalised.to_lowercase() {
                     chars.push(lower);
-                    spans.push((start, end));
+                    if TRACK {
+                        spans.push((start, end));
+                    }
                 }
             }
         }
@@ -114,22 +126,28 @@ pub(crate) fn normalize_mapped(text: &str) -> Mapped {
             chars = converted;
         }
     }
-    // Stage 3: masking.
+    // Stage 3: masking. Every mask holds an ASCII digit: without one,
+    // there is nothing to look for.
     let mut out = Mapped {
-        text: String::with_capacity(chars.len() + 8),
-        origin: Vec::with_capacity(chars.len() + 8),
+        text: String::with_capacity(chars.len() * 3 + 8),
+        origin: Vec::with_capacity(if TRACK { chars.len() + 8 } else { 0 }),
     };
+    let maskable = chars.iter().any(char::is_ascii_digit);
     let mut i = 0;
     while i < chars.len() {
-        if let Some((len, token)) = mask_at(&chars, i) {
-            let span = (spans[i].0, spans[i + len - 1].1);
+        if let Some((len, token)) = if maskable { mask_at(&chars, i) } else { None } {
             out.text.push_str(token);
-            out.origin.extend(std::iter::repeat_n(span, token.len()));
+            if TRACK {
+                let span = (spans[i].0, spans[i + len - 1].1);
+                out.origin.extend(std::iter::repeat_n(span, token.len()));
+            }
             i += len;
         } else {
             let c = chars[i];
             out.text.push(c);
-            out.origin.extend(std::iter::repeat_n(spans[i], c.len_utf8()));
+            if TRACK {
+                out.origin.extend(std::iter::repeat_n(spans[i], c.len_utf8()));
+            }
             i += 1;
         }
     }
@@ -461,6 +479,28 @@ mod tests {
         let start = mapped.text.find(PHONE).unwrap();
         let (s, e) = mapped.original_range(start, start + PHONE.len());
         assert_eq!(&original[s..e], "13812345678");
+    }
+
+    #[test]
+    fn tracking_changes_nothing_but_the_origin() {
+        for text in [
+            "ＡＢ話費 13812345678 扣",
+            "charged $20.50 on 2026-11-02",
+            "寬頻 again",
+            "",
+            "e\u{301}x",
+        ] {
+            assert_eq!(normalize(text), normalize_mapped(text).text, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn both_paths_agree_on_any_text(text in "[a-zA-Z0-9 ¥$+.,:/年月日号元寬頻话费ＡＢ１２\u{301}-]{0,40}") {
+            let mapped = normalize_mapped(&text);
+            proptest::prop_assert_eq!(&normalize(&text), &mapped.text);
+            proptest::prop_assert_eq!(mapped.origin.len(), mapped.text.len());
+        }
     }
 
     #[test]
