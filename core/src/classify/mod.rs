@@ -17,12 +17,14 @@
 //!
 //! Text is normalised by [`crate::text::normalize`] (NFKC, case folding,
 //! traditional → simplified, masking of phones, amounts, dates and tickets)
-//! before features are taken: character 1–3-grams of Chinese, words, word
-//! pairs, word prefixes and in-word character 3–4-grams of English, hashed
+//! before features are taken: character 1–2-grams of Chinese, words, word
+//! pairs, word prefixes and in-word character 3-grams of English, hashed
 //! with a fixed FNV-1a hash and weighted by inverse document frequency
 //! ([`FeatureConfig`]). The model is a multinomial logistic regression fitted
 //! by SGD, whose probabilities are calibrated by temperature scaling on a
-//! held-out share of the training data.
+//! held-out share of the training data. Only the hash buckets training saw
+//! are kept, their weights quantised to one byte per category (under 1 MB
+//! for the built-in model).
 //!
 //! A [`Classifier`] is immutable, `Send` and `Sync`: share one across
 //! threads (for instance in an `Arc`).
