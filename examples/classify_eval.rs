@@ -85,6 +85,7 @@ fn small_data(seed: &[(String, String)], test: &[(&str, &str)]) -> Result<(), cu
 /// set with expected signals, listing what it got wrong.
 fn with_signals(
     classifier: &Classifier,
+    lexicon_only: Option<&Classifier>,
     name: &str,
     set: &[(String, String, Vec<custinsight::Signal>)],
 ) -> Result<(), custinsight::Error> {
@@ -120,6 +121,19 @@ fn with_signals(
         100.0 * found as f64 / expected.max(1) as f64,
         100.0 * found as f64 / raised.max(1) as f64
     );
+    if let Some(lexicon) = lexicon_only {
+        let (mut found, mut raised) = (0, 0);
+        for (text, _, signals) in set {
+            let kinds = lexicon.classify(text).signal_kinds();
+            found += signals.iter().filter(|s| kinds.contains(s)).count();
+            raised += kinds.len();
+        }
+        println!(
+            "    signals by the lexicon alone: recall {:.1}%, precision {:.1}%",
+            100.0 * found as f64 / expected.max(1) as f64,
+            100.0 * found as f64 / raised.max(1) as f64
+        );
+    }
     Ok(())
 }
 
@@ -138,20 +152,38 @@ fn main() -> Result<(), custinsight::Error> {
         builtin.to_bytes().len() as f64 / 1e6
     );
     println!("  model in memory {:.1} MB", builtin.memory_bytes() as f64 / 1e6);
+    // The same category model without the learned signal detector.
+    let lexicon = Classifier::train(&seed, &taxonomy, &TrainOptions::default())?;
     let eval_set = data::telecom_eval_set();
     let pairs: Vec<(&str, &str)> = eval_set
         .iter()
         .map(|(t, c, _)| (t.as_str(), c.as_str()))
         .collect();
-    with_signals(&builtin, "hand-written eval set", &eval_set)?;
+    with_signals(&builtin, Some(&lexicon), "hand-written eval set", &eval_set)?;
     with_signals(
         &builtin,
+        Some(&lexicon),
         "blind set (independent author)",
         &data::telecom_blind_set(),
     )?;
-    with_signals(&builtin, "blind set 2", &data::telecom_blind_set_2())?;
-    with_signals(&builtin, "blind set 3", &data::telecom_blind_set_3())?;
-    with_signals(&builtin, "blind set 4 (untouched)", &data::telecom_blind_set_4())?;
+    with_signals(
+        &builtin,
+        Some(&lexicon),
+        "blind set 2",
+        &data::telecom_blind_set_2(),
+    )?;
+    with_signals(
+        &builtin,
+        Some(&lexicon),
+        "blind set 3",
+        &data::telecom_blind_set_3(),
+    )?;
+    with_signals(
+        &builtin,
+        Some(&lexicon),
+        "blind set 4",
+        &data::telecom_blind_set_4(),
+    )?;
     match data::comcast_subjects() {
         Ok(subjects) => {
             let evaluation = Evaluation::evaluate(&builtin, &subjects)?;

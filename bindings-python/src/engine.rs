@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use custinsight::classify::{Classification, Evaluation as CoreEvaluation, TrainOptions};
 use custinsight::repeat::Intake;
-use custinsight::{Complaint, CustomerProfile, Taxonomy};
+use custinsight::{CompactClassification, Complaint, CustomerProfile, Taxonomy};
 
 use crate::{to_py_err, InvalidInputError};
 
@@ -149,95 +149,142 @@ impl<'py> Interned<'py> {
     }
 }
 
-fn classification_columns<'py>(py: Python<'py>, answers: &[Classification]) -> PyResult<ClassColumns<'py>> {
+/// Per row of a batch: the strings of its category and work group, and
+/// the names of its band, severity and signals.
+struct Names<'a> {
+    codes: Vec<&'a str>,
+    work_groups: Vec<&'a str>,
+}
+
+impl<'a> Names<'a> {
+    fn of(taxonomy: &'a Taxonomy) -> Self {
+        Names {
+            codes: taxonomy.categories.iter().map(|c| c.code.as_str()).collect(),
+            work_groups: taxonomy
+                .categories
+                .iter()
+                .map(|c| c.work_group.as_str())
+                .collect(),
+        }
+    }
+}
+
+/// The signals of a row as a Python list of interned names.
+fn signal_list<'py>(
+    py: Python<'py>,
+    answer: &CompactClassification,
+    strings: &mut Interned<'py>,
+) -> PyResult<Bound<'py, PyList>> {
+    PyList::new(
+        py,
+        answer
+            .signal_kinds()
+            .into_iter()
+            .map(|signal| strings.get(py, signal.as_str())),
+    )
+}
+
+fn classification_columns<'py>(
+    py: Python<'py>,
+    taxonomy: &Taxonomy,
+    answers: &[CompactClassification],
+) -> PyResult<ClassColumns<'py>> {
+    let names = Names::of(taxonomy);
     let mut strings = Interned::default();
-    let category = answers
-        .iter()
-        .map(|a| strings.get(py, &a.category))
-        .collect::<Vec<_>>();
-    let work_group = answers
-        .iter()
-        .map(|a| strings.get(py, &a.work_group))
-        .collect::<Vec<_>>();
-    let bands = answers
-        .iter()
-        .map(|a| strings.get(py, band_name(a.band)))
-        .collect::<Vec<_>>();
-    let severity = answers
-        .iter()
-        .map(|a| strings.get(py, severity_name(a.severity)))
-        .collect::<Vec<_>>();
+    let mut column = |values: Vec<&str>| PyList::new(py, values.into_iter().map(|v| strings.get(py, v)));
+    let category = column(answers.iter().map(|a| names.codes[a.category]).collect())?;
+    let bands = column(answers.iter().map(|a| band_name(a.band)).collect())?;
+    let work_group = column(answers.iter().map(|a| names.work_groups[a.category]).collect())?;
+    let severity = column(answers.iter().map(|a| severity_name(a.severity)).collect())?;
     let signals = answers
         .iter()
-        .map(|a| {
-            PyList::new(
-                py,
-                a.signals.iter().map(|hit| strings.get(py, hit.signal.as_str())),
-            )
-        })
+        .map(|a| signal_list(py, a, &mut strings))
         .collect::<PyResult<Vec<_>>>()?;
     Ok((
-        PyList::new(py, category)?,
+        category,
         PyList::new(py, answers.iter().map(|a| a.confidence))?,
-        PyList::new(py, bands)?,
-        PyList::new(py, work_group)?,
-        PyList::new(py, severity)?,
+        bands,
+        work_group,
+        severity,
         PyList::new(py, answers.iter().map(|a| a.uncertain))?,
         PyList::new(py, signals)?,
     ))
 }
 
 /// A column of a few distinct strings as little-endian `i32` codes and the
-/// dictionary they index, for pandas `Categorical` and arrow dictionary arrays.
-fn coded<'py, 'a>(
+/// dictionary they index, for pandas `Categorical` and arrow dictionary
+/// arrays. `dictionary` lists every value a code can name, in a fixed order.
+fn coded<'py>(
     py: Python<'py>,
-    values: impl Iterator<Item = &'a str>,
+    dictionary: &[&str],
+    codes: impl Iterator<Item = usize>,
 ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyList>)> {
-    let mut dictionary: Vec<&'a str> = Vec::new();
-    let mut index: std::collections::HashMap<&'a str, i32> = std::collections::HashMap::new();
-    let mut codes = Vec::new();
-    for value in values {
-        let code = *index.entry(value).or_insert_with(|| {
-            dictionary.push(value);
-            (dictionary.len() - 1) as i32
-        });
-        codes.extend_from_slice(&code.to_le_bytes());
-    }
+    let codes: Vec<u8> = codes.flat_map(|code| (code as i32).to_le_bytes()).collect();
     Ok((PyBytes::new(py, &codes), PyList::new(py, dictionary)?))
 }
 
 /// Classification columns for data frames: the four text columns coded
 /// (see [`coded`]), confidence as little-endian `f32`, uncertain as bytes.
-fn coded_columns<'py>(py: Python<'py>, answers: &[Classification]) -> PyResult<Bound<'py, PyAny>> {
+/// Categories keep the taxonomy's order; work groups the order they first
+/// appear in it.
+fn coded_columns<'py>(
+    py: Python<'py>,
+    taxonomy: &Taxonomy,
+    answers: &[CompactClassification],
+) -> PyResult<Bound<'py, PyAny>> {
+    let names = Names::of(taxonomy);
+    let mut groups: Vec<&str> = Vec::new();
+    let group_of: Vec<usize> = names
+        .work_groups
+        .iter()
+        .map(|group| match groups.iter().position(|g| g == group) {
+            Some(at) => at,
+            None => {
+                groups.push(group);
+                groups.len() - 1
+            }
+        })
+        .collect();
+    const BANDS: [&str; 3] = ["low", "medium", "high"];
+    const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
+    let band_code = |band| BANDS.iter().position(|&b| b == band_name(band)).unwrap_or(0);
+    let severity_code = |s| {
+        SEVERITIES
+            .iter()
+            .position(|&v| v == severity_name(s))
+            .unwrap_or(0)
+    };
     let mut strings = Interned::default();
     let confidence: Vec<u8> = answers.iter().flat_map(|a| a.confidence.to_le_bytes()).collect();
     let uncertain: Vec<u8> = answers.iter().map(|a| u8::from(a.uncertain)).collect();
     let signals = answers
         .iter()
-        .map(|a| {
-            PyList::new(
-                py,
-                a.signals.iter().map(|hit| strings.get(py, hit.signal.as_str())),
-            )
-        })
+        .map(|a| signal_list(py, a, &mut strings))
         .collect::<PyResult<Vec<_>>>()?;
     let columns = (
-        coded(py, answers.iter().map(|a| a.category.as_str()))?,
+        coded(py, &names.codes, answers.iter().map(|a| a.category))?,
         PyBytes::new(py, &confidence),
-        coded(py, answers.iter().map(|a| band_name(a.band)))?,
-        coded(py, answers.iter().map(|a| a.work_group.as_str()))?,
-        coded(py, answers.iter().map(|a| severity_name(a.severity)))?,
+        coded(py, &BANDS, answers.iter().map(|a| band_code(a.band)))?,
+        coded(py, &groups, answers.iter().map(|a| group_of[a.category]))?,
+        coded(py, &SEVERITIES, answers.iter().map(|a| severity_code(a.severity)))?,
         PyBytes::new(py, &uncertain),
         PyList::new(py, signals)?,
     );
     Ok(columns.into_pyobject(py)?.into_any())
 }
 
-fn columns_of<'py>(py: Python<'py>, answers: &[Classification], coded: bool) -> PyResult<Bound<'py, PyAny>> {
+fn columns_of<'py>(
+    py: Python<'py>,
+    taxonomy: &Taxonomy,
+    answers: &[CompactClassification],
+    coded: bool,
+) -> PyResult<Bound<'py, PyAny>> {
     if coded {
-        coded_columns(py, answers)
+        coded_columns(py, taxonomy, answers)
     } else {
-        Ok(classification_columns(py, answers)?.into_pyobject(py)?.into_any())
+        Ok(classification_columns(py, taxonomy, answers)?
+            .into_pyobject(py)?
+            .into_any())
     }
 }
 
@@ -268,8 +315,10 @@ fn classify_columns<'py>(
     coded: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let texts = texts_of(texts, "texts")?;
-    let answers = chunked(py, &texts, progress, |chunk| classifier.classify_batch(chunk))?;
-    columns_of(py, &answers, coded)
+    let answers = chunked(py, &texts, progress, |chunk| {
+        classifier.classify_batch_compact(chunk)
+    })?;
+    columns_of(py, classifier.taxonomy(), &answers, coded)
 }
 
 /// Texts packed by the Python layer as one UTF-8 buffer, separated by NUL
@@ -295,8 +344,10 @@ fn classify_packed<'py>(
     let Some(texts) = split_packed(packed, count)? else {
         return Ok(None);
     };
-    let answers = chunked(py, &texts, progress, |chunk| classifier.classify_batch(chunk))?;
-    columns_of(py, &answers, coded).map(Some)
+    let answers = chunked(py, &texts, progress, |chunk| {
+        classifier.classify_batch_compact(chunk)
+    })?;
+    columns_of(py, classifier.taxonomy(), &answers, coded).map(Some)
 }
 
 /// `classify`, or `classify_explained` when features are asked for.

@@ -85,7 +85,7 @@ mod validate;
 pub use builder::{BuildReport, ProfileBuilder};
 pub use channel::{Channel, ChannelTier};
 pub use churn::ChurnModel;
-pub use classify::{Classification, Classifier};
+pub use classify::{Classification, Classifier, CompactClassification};
 pub use complaint::{Complaint, ComplaintStatus};
 pub use engine::{ComplaintIntake, Engine, EngineBuilder, EngineConfig};
 pub use error::{from_json, Error, ErrorKind, Result};

@@ -3,7 +3,7 @@
 //! README beside it).
 
 use super::{Classifier, TrainOptions};
-use crate::taxonomy::Taxonomy;
+use crate::taxonomy::{Signal, Taxonomy};
 
 /// The files of the seed corpus: `category<TAB>text` lines; `#` starts a
 /// comment line.
@@ -15,16 +15,59 @@ pub(crate) const SEED_CORPUS: &[&str] = &[
     include_str!("../../data/classify/more/part_d.tsv"),
 ];
 
-/// The seed corpus as `(text, category)` pairs.
+/// Texts labelled with their signals for the learned signal detector:
+/// `category<TAB>signals<TAB>text` lines (signals comma-separated, `-` for
+/// none).
+pub(crate) const SIGNAL_CORPUS: &[&str] = &[
+    include_str!("../../data/classify/signals/part_a.tsv"),
+    include_str!("../../data/classify/signals/part_b.tsv"),
+    include_str!("../../data/classify/signals/part_c.tsv"),
+    include_str!("../../data/classify/signals/part_d.tsv"),
+];
+
+/// The signal corpus as `(text, signals)` pairs.
+pub(crate) fn signal_examples() -> Vec<(&'static str, Vec<Signal>)> {
+    SIGNAL_CORPUS
+        .iter()
+        .flat_map(|file| file.lines())
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|line| {
+            let mut parts = line.splitn(3, '\t');
+            let (_category, signals, text) = (parts.next()?, parts.next()?, parts.next()?);
+            let signals = signals
+                .split(',')
+                .map(str::trim)
+                .filter(|s| *s != "-" && !s.is_empty())
+                .map(|s| Signal::ALL.into_iter().find(|signal| signal.as_str() == s))
+                .collect::<Option<Vec<Signal>>>()?;
+            Some((text.trim(), signals))
+        })
+        .collect()
+}
+
+/// The training corpus as `(text, category)` pairs: the seed corpus, and
+/// the texts of the signal corpus with their categories.
 pub(crate) fn seed_examples() -> Vec<(&'static str, &'static str)> {
-    SEED_CORPUS
+    let seed = SEED_CORPUS
         .iter()
         .flat_map(|file| file.lines())
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .filter_map(|line| line.split_once('\t'))
-        .map(|(code, text)| (text.trim(), code.trim()))
-        .collect()
+        .map(|(code, text)| (text.trim(), code.trim()));
+    let signal = SIGNAL_CORPUS
+        .iter()
+        .flat_map(|file| file.lines())
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|line| {
+            let mut parts = line.splitn(3, '\t');
+            let code = parts.next()?;
+            let _signals = parts.next()?;
+            Some((parts.next()?.trim(), code.trim()))
+        });
+    seed.chain(signal).collect()
 }
 
 /// The options the built-in model is trained with: the defaults (which
@@ -36,6 +79,7 @@ pub(crate) fn builtin_options() -> TrainOptions {
 pub(crate) fn build() -> Classifier {
     Classifier::train(&seed_examples(), &Taxonomy::telecom_default(), &builtin_options())
         .expect("the embedded seed corpus is checked by the tests")
+        .with_signal_model(&signal_examples())
 }
 
 #[cfg(test)]
@@ -43,11 +87,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn signal_corpus_is_well_formed() {
+        let lines = SIGNAL_CORPUS
+            .iter()
+            .flat_map(|file| file.lines())
+            .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('#'))
+            .count();
+        let examples = signal_examples();
+        assert_eq!(
+            examples.len(),
+            lines,
+            "a line lacks a column or names an unknown signal"
+        );
+        for signal in Signal::ALL {
+            let with = examples.iter().filter(|(_, s)| s.contains(&signal)).count();
+            assert!(with >= 20, "{signal:?} has {with} examples");
+        }
+    }
+
+    #[test]
     fn seed_corpus_is_well_formed_and_covers_every_category() {
         let taxonomy = Taxonomy::telecom_default();
         let examples = seed_examples();
         let lines = SEED_CORPUS
             .iter()
+            .chain(SIGNAL_CORPUS)
             .flat_map(|file| file.lines())
             .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('#'))
             .count();

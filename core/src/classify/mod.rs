@@ -45,6 +45,7 @@
 mod builtin;
 mod eval;
 mod features;
+mod signal_model;
 mod signals;
 mod train;
 mod weights;
@@ -59,10 +60,11 @@ use crate::complaint::Complaint;
 use crate::envelope::ArtefactKind;
 use crate::error::{Error, Result};
 use crate::taxonomy::{Severity, Signal, Taxonomy};
-use crate::text::normalize_mapped;
+use crate::text::{self as text_map, normalize_mapped};
 
 pub use eval::{cross_validate, holdout, Abstention, CategoryMetrics, CoveragePoint, Evaluation, Outcome};
 pub use features::FeatureConfig;
+use signal_model::SignalModel;
 pub use signals::SignalHit;
 use signals::SignalMatcher;
 pub use train::TrainOptions;
@@ -225,6 +227,53 @@ impl Classification {
     }
 }
 
+/// An answer as plain numbers, for columnar output (data frames, batch
+/// jobs): what [`Classification`] says, without its strings.
+///
+/// ```
+/// let classifier = custinsight::Classifier::builtin();
+/// let compact = classifier.classify_compact("宽带又断网了，再不修好我就打12300投诉");
+/// let full = classifier.classify("宽带又断网了，再不修好我就打12300投诉");
+/// assert_eq!(classifier.taxonomy().categories[compact.category].code, full.category);
+/// assert_eq!(compact.signal_kinds(), full.signal_kinds());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CompactClassification {
+    /// Index of the category in the classifier's taxonomy.
+    pub category: usize,
+    /// Its calibrated probability, in [0, 1].
+    pub confidence: f32,
+    /// The confidence band.
+    pub band: ConfidenceBand,
+    /// Severity by the specification's rule.
+    pub severity: Severity,
+    /// Whether the classifier abstains.
+    pub uncertain: bool,
+    /// Bit `i` is set when signal `Signal::ALL[i]` was raised.
+    pub signals: u8,
+}
+
+impl CompactClassification {
+    /// The raised signals, in the order of [`Signal::ALL`].
+    pub fn signal_kinds(&self) -> Vec<Signal> {
+        Signal::ALL
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| self.signals & (1 << i) != 0)
+            .map(|(_, signal)| signal)
+            .collect()
+    }
+}
+
+/// The parts every answer is made of.
+struct Answer {
+    mapped: text_map::Mapped,
+    probs: Vec<f32>,
+    ranked: Vec<usize>,
+    features: Vec<Feature>,
+    signals: Vec<SignalHit>,
+}
+
 /// A trained complaint classifier: immutable, `Send + Sync`.
 #[derive(Debug, Clone)]
 pub struct Classifier {
@@ -234,6 +283,9 @@ pub struct Classifier {
     weights: Weights,
     temperature: f32,
     thresholds: Thresholds,
+    /// The learned signal detector, when the model has one (the built-in
+    /// model and models fine-tuned from it).
+    signal_model: Option<SignalModel>,
     /// Derived from the fixed lexicon; not part of the model's identity.
     signals: SignalMatcher,
 }
@@ -247,6 +299,7 @@ impl PartialEq for Classifier {
             && self.weights == other.weights
             && self.temperature == other.temperature
             && self.thresholds == other.thresholds
+            && self.signal_model == other.signal_model
     }
 }
 
@@ -268,21 +321,22 @@ struct ModelFileV1 {
     idf_values: Vec<f32>,
 }
 
-/// What is saved: the rows of the buckets training saw, in bucket order,
-/// each with its idf, its scale and one `i8` weight per class.
+/// What is saved: the quantised rows of the buckets training saw, and the
+/// signal detector when there is one.
 #[derive(Serialize, Deserialize)]
 struct ModelFile {
     taxonomy: Taxonomy,
     features: FeatureConfig,
     temperature: f32,
     thresholds: Thresholds,
-    idf_unseen: f32,
-    buckets: Vec<u32>,
-    /// Per row; empty without idf.
-    idf: Vec<f32>,
-    scales: Vec<f32>,
-    /// `buckets.len() × classes`.
-    weights: Vec<i8>,
+    weights: weights::SavedWeights,
+    signal_model: Option<SavedSignalModel>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedSignalModel {
+    weights: weights::SavedWeights,
+    thresholds: [f32; 5],
 }
 
 impl Classifier {
@@ -339,6 +393,7 @@ impl Classifier {
             weights: Weights::from_dense(&weights, &idf, classes),
             temperature,
             thresholds: Thresholds::default(),
+            signal_model: None,
             signals: SignalMatcher::new(),
         })
     }
@@ -405,6 +460,7 @@ impl Classifier {
             weights: Weights::from_dense(&weights, &idf, classes),
             temperature,
             thresholds,
+            signal_model: self.signal_model.clone(),
             signals: SignalMatcher::new(),
         })
     }
@@ -457,6 +513,29 @@ impl Classifier {
         Ok(self)
     }
 
+    /// Whether this classifier has a learned signal detector beside the
+    /// keyword lexicon (the built-in model does; a model trained with
+    /// [`Classifier::train`] finds signals by the lexicon alone).
+    pub fn has_signal_model(&self) -> bool {
+        self.signal_model.is_some()
+    }
+
+    /// This classifier with the learned signal detector raising a signal
+    /// when its probability is above `threshold` (default 0.6): higher
+    /// finds fewer signals the lexicon misses, and raises fewer false ones.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when `threshold` is not in [0, 1].
+    pub fn with_signal_threshold(mut self, threshold: f32) -> Result<Classifier> {
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(Error::config("signal_threshold", "must be in [0, 1]"));
+        }
+        if let Some(model) = &mut self.signal_model {
+            model.thresholds = [threshold; 5];
+        }
+        Ok(self)
+    }
+
     /// Calibrated probabilities of every category of the taxonomy, in
     /// taxonomy order.
     pub fn probabilities(&self, text: &str) -> Vec<f32> {
@@ -467,11 +546,66 @@ impl Classifier {
     /// weighed features.
     fn score_normalised(&self, normalised: &str) -> (Vec<f32>, Vec<Feature>) {
         let mut scratch = Vec::with_capacity(normalised.len() * 2 + 1);
-        let mut features = extract(&self.features, normalised, &mut scratch);
+        let features = extract(&self.features, normalised, &mut scratch);
+        self.score_features(features)
+    }
+
+    /// Calibrated probabilities of damped feature counts, with the features
+    /// weighed and normalised.
+    fn score_features(&self, mut features: Vec<Feature>) -> (Vec<f32>, Vec<Feature>) {
         let mut probs = vec![0.0; self.taxonomy.categories.len()];
         self.weights.score(&mut features, &mut probs);
         softmax(&mut probs, self.temperature);
         (probs, features)
+    }
+
+    /// This classifier with a signal detector trained on `(text, signals)`
+    /// pairs, with this classifier's features.
+    pub(crate) fn with_signal_model<S: AsRef<str> + Sync>(
+        mut self,
+        examples: &[(S, Vec<Signal>)],
+    ) -> Classifier {
+        self.signal_model =
+            (!examples.is_empty()).then(|| SignalModel::train(examples, &self.features, 0x5167));
+        self
+    }
+
+    /// Lexicon hits, and the signals the learned detector raises beyond
+    /// them (with the span of the feature that weighed most).
+    fn find_signals(
+        &self,
+        mapped: &text_map::Mapped,
+        original: &str,
+        damped: Option<Vec<Feature>>,
+    ) -> Vec<SignalHit> {
+        let mut hits = self.signals.find(mapped, original);
+        let (Some(model), Some(mut features)) = (&self.signal_model, damped) else {
+            return hits;
+        };
+        let raised = model.raised(&mut features);
+        if raised.iter().all(|s| hits.iter().any(|h| h.signal == *s)) {
+            return hits;
+        }
+        let names = feature_names(&self.features, &mapped.text);
+        for signal in raised {
+            if hits.iter().any(|h| h.signal == signal) {
+                continue;
+            }
+            let span = model
+                .strongest(&features, signal)
+                .and_then(|bucket| names.iter().find(|(b, _)| *b == bucket))
+                .and_then(|(_, name)| locate(&mapped.text, name))
+                .map(|(start, end)| mapped.original_range(start, end));
+            let (start, end) = span.unwrap_or((0, 0));
+            hits.push(SignalHit {
+                signal,
+                start,
+                end,
+                matched: original.get(start..end).unwrap_or_default().to_owned(),
+            });
+        }
+        hits.sort_by_key(|hit| Signal::ALL.iter().position(|&s| s == hit.signal));
+        hits
     }
 
     /// Classifies one complaint text. Any text is accepted (an empty one
@@ -540,14 +674,67 @@ impl Classifier {
             .collect()
     }
 
-    fn classify_inner(&self, text: &str, explain: usize) -> Classification {
+    /// What every answer is made of: the normalised text, the category
+    /// probabilities, the four best categories, the weighed features and
+    /// the signal hits.
+    fn answer(&self, text: &str) -> Answer {
         let mapped = normalize_mapped(text);
-        let (probs, features) = self.score_normalised(&mapped.text);
+        let mut scratch = Vec::with_capacity(mapped.text.len() * 2 + 1);
+        let damped = extract(&self.features, &mapped.text, &mut scratch);
+        let for_signals = self.signal_model.as_ref().map(|_| damped.clone());
+        let (probs, features) = self.score_features(damped);
         let ranked = top_four(&probs);
+        let signals = self.find_signals(&mapped, text, for_signals);
+        Answer {
+            mapped,
+            probs,
+            ranked,
+            features,
+            signals,
+        }
+    }
+
+    /// Classifies one text into plain numbers (see [`CompactClassification`]):
+    /// the same answer as [`Classifier::classify`] without the strings.
+    pub fn classify_compact(&self, text: &str) -> CompactClassification {
+        let answer = self.answer(text);
+        let best = answer.ranked[0];
+        let code = &self.taxonomy.categories[best].code;
+        let confidence = answer.probs[best].clamp(0.0, 1.0);
+        let kinds: Vec<Signal> = answer.signals.iter().map(|hit| hit.signal).collect();
+        CompactClassification {
+            category: best,
+            confidence,
+            band: self.thresholds.band(confidence),
+            severity: Severity::from_rule(code, &kinds),
+            uncertain: confidence < self.thresholds.threshold_for(code),
+            signals: kinds
+                .iter()
+                .map(|kind| 1u8 << Signal::ALL.iter().position(|s| s == kind).unwrap_or(0))
+                .fold(0, |mask, bit| mask | bit),
+        }
+    }
+
+    /// [`Classifier::classify_compact`] of many texts on all cores, in
+    /// input order.
+    pub fn classify_batch_compact<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<CompactClassification> {
+        texts
+            .par_iter()
+            .map(|text| self.classify_compact(text.as_ref()))
+            .collect()
+    }
+
+    fn classify_inner(&self, text: &str, explain: usize) -> Classification {
+        let Answer {
+            mapped,
+            probs,
+            ranked,
+            features,
+            signals,
+        } = self.answer(text);
         let best = ranked[0];
         let category = &self.taxonomy.categories[best];
         let confidence = probs[best].clamp(0.0, 1.0);
-        let signals = self.signals.find(&mapped, text);
         let kinds: Vec<Signal> = signals.iter().map(|hit| hit.signal).collect();
         let explanation = (explain > 0).then(|| self.explain(&mapped.text, &features, best, explain));
         Classification {
@@ -605,25 +792,17 @@ impl Classifier {
     /// Saves the model (taxonomy, features, weights, calibration and
     /// thresholds) in the crate's versioned, checksummed container.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut file = ModelFile {
+        let file = ModelFile {
             taxonomy: self.taxonomy.clone(),
             features: self.features.clone(),
             temperature: self.temperature,
             thresholds: self.thresholds.clone(),
-            idf_unseen: self.weights.idf_unseen(),
-            buckets: Vec::new(),
-            idf: Vec::new(),
-            scales: Vec::new(),
-            weights: Vec::new(),
+            weights: self.weights.to_saved(),
+            signal_model: self.signal_model.as_ref().map(|model| SavedSignalModel {
+                weights: model.weights.to_saved(),
+                thresholds: model.thresholds,
+            }),
         };
-        for (bucket, idf, scale, quantised) in self.weights.rows() {
-            file.buckets.push(bucket);
-            if self.weights.has_idf() {
-                file.idf.push(idf);
-            }
-            file.scales.push(scale);
-            file.weights.extend_from_slice(&quantised);
-        }
         MODEL_KIND.seal_value(&file)
     }
 
@@ -656,42 +835,29 @@ impl Classifier {
         let file: ModelFile = MODEL_KIND.decode(payload)?;
         check(&file.taxonomy, &file.features, &file.thresholds, file.temperature)?;
         let classes = file.taxonomy.categories.len();
-        let rows = file.buckets.len();
-        let idf_ok = if file.features.idf {
-            file.idf.len() == rows
-        } else {
-            file.idf.is_empty()
+        let (buckets, idf) = (file.features.buckets(), file.features.idf);
+        let weights = Weights::from_saved(&file.weights, classes, buckets, idf).map_err(bad)?;
+        let signal_model = match file.signal_model {
+            None => None,
+            Some(saved) => {
+                if !saved.thresholds.iter().all(|t| (0.0..=1.0).contains(t)) {
+                    return Err(bad(format!("signal thresholds {:?}", saved.thresholds)));
+                }
+                let weights = Weights::from_saved(&saved.weights, Signal::ALL.len(), buckets, idf)
+                    .map_err(|reason| bad(format!("signal model: {reason}")))?;
+                Some(SignalModel {
+                    weights,
+                    thresholds: saved.thresholds,
+                })
+            }
         };
-        if !idf_ok || file.scales.len() != rows || file.weights.len() != rows * classes {
-            return Err(bad(format!(
-                "{rows} rows with {} idf values, {} scales and {} weights for {classes} classes",
-                file.idf.len(),
-                file.scales.len(),
-                file.weights.len()
-            )));
-        }
-        if !file.idf_unseen.is_finite() {
-            return Err(bad(format!("idf_unseen {}", file.idf_unseen)));
-        }
-        let weights = Weights::from_rows(
-            classes,
-            file.features.buckets(),
-            file.features.idf,
-            file.idf_unseen,
-            (0..rows).map(|row| weights::Row {
-                bucket: file.buckets[row],
-                idf: file.idf.get(row).copied().unwrap_or(1.0),
-                scale: file.scales[row],
-                quantised: &file.weights[row * classes..(row + 1) * classes],
-            }),
-        )
-        .map_err(bad)?;
         Ok(Classifier {
             taxonomy: file.taxonomy,
             features: file.features,
             weights,
             temperature: file.temperature,
             thresholds: file.thresholds,
+            signal_model,
             signals: SignalMatcher::new(),
         })
     }
@@ -736,9 +902,23 @@ impl Classifier {
             features: file.features,
             temperature: file.temperature,
             thresholds: file.thresholds,
+            signal_model: None,
             signals: SignalMatcher::new(),
         })
     }
+}
+
+/// Where the feature named `name` (as [`feature_names`] names it) first
+/// occurs in normalised `text`: its first word or character run.
+fn locate(text: &str, name: &str) -> Option<(usize, usize)> {
+    let bare = name
+        .strip_prefix("prefix:")
+        .or_else(|| name.strip_prefix("subword:"))
+        .unwrap_or(name)
+        .trim_matches(|c| c == '<' || c == '>');
+    let first = bare.split(' ').next().filter(|w| !w.is_empty())?;
+    let start = text.find(first)?;
+    Some((start, start + first.len()))
 }
 
 /// Indices of the (up to) four most probable categories, best first; ties
@@ -941,6 +1121,30 @@ mod tests {
         ticket.text = None;
         let err = model.classify_complaint(&mut ticket).unwrap_err();
         assert!(err.to_string().contains("invalid text"), "{err}");
+    }
+
+    #[test]
+    fn compact_answers_are_the_full_ones() {
+        let model = tiny_model();
+        let texts = [
+            "乱扣费 又来了",
+            "no signal",
+            "",
+            "态度差 again, I will sue",
+            "客服态度很差 找记者",
+        ];
+        let compact = model.classify_batch_compact(&texts);
+        for (text, compact) in texts.iter().zip(&compact) {
+            let full = model.classify(text);
+            assert_eq!(model.taxonomy().categories[compact.category].code, full.category);
+            assert_eq!(compact.confidence, full.confidence);
+            assert_eq!(
+                (compact.band, compact.severity, compact.uncertain),
+                (full.band, full.severity, full.uncertain)
+            );
+            assert_eq!(compact.signal_kinds(), full.signal_kinds(), "{text}");
+        }
+        assert_ne!(compact[3].signals, 0);
     }
 
     #[test]

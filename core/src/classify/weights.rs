@@ -55,6 +55,19 @@ fn stride_for(classes: usize) -> usize {
     }
 }
 
+/// Weights as saved: the rows of the buckets training saw, in bucket
+/// order, each with its idf, its scale and one `i8` weight per class.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct SavedWeights {
+    pub idf_unseen: f32,
+    pub buckets: Vec<u32>,
+    /// Per row; empty without idf.
+    pub idf: Vec<f32>,
+    pub scales: Vec<f32>,
+    /// `buckets.len() × classes`.
+    pub weights: Vec<i8>,
+}
+
 /// One row given to [`Weights::from_rows`].
 pub(crate) struct Row<'a> {
     pub bucket: u32,
@@ -129,6 +142,68 @@ impl Weights {
         }
         weights.finish();
         Ok(weights)
+    }
+
+    /// The weights as saved.
+    pub fn to_saved(&self) -> SavedWeights {
+        let mut saved = SavedWeights {
+            idf_unseen: self.idf_unseen,
+            buckets: Vec::with_capacity(self.rows),
+            idf: Vec::new(),
+            scales: Vec::with_capacity(self.rows),
+            weights: Vec::with_capacity(self.rows * self.classes),
+        };
+        for (bucket, idf, scale, quantised) in self.rows() {
+            saved.buckets.push(bucket);
+            if self.has_idf {
+                saved.idf.push(idf);
+            }
+            saved.scales.push(scale);
+            saved.weights.extend_from_slice(&quantised);
+        }
+        saved
+    }
+
+    /// Weights saved by [`Weights::to_saved`], for `classes` classes over
+    /// `buckets` hash buckets.
+    ///
+    /// # Errors
+    /// The reason, when the saved rows are inconsistent.
+    pub fn from_saved(
+        saved: &SavedWeights,
+        classes: usize,
+        buckets: usize,
+        has_idf: bool,
+    ) -> Result<Weights, String> {
+        let rows = saved.buckets.len();
+        let idf_ok = if has_idf {
+            saved.idf.len() == rows
+        } else {
+            saved.idf.is_empty()
+        };
+        if !idf_ok || saved.scales.len() != rows || saved.weights.len() != rows * classes {
+            return Err(format!(
+                "{rows} rows with {} idf values, {} scales and {} weights for {classes} classes",
+                saved.idf.len(),
+                saved.scales.len(),
+                saved.weights.len()
+            ));
+        }
+        if !saved.idf_unseen.is_finite() {
+            return Err(format!("idf_unseen {}", saved.idf_unseen));
+        }
+        Weights::from_rows(
+            classes,
+            buckets,
+            has_idf,
+            saved.idf_unseen,
+            (0..rows).map(|row| Row {
+                bucket: saved.buckets[row],
+                idf: saved.idf.get(row).copied().unwrap_or(1.0),
+                scale: saved.scales[row],
+                quantised: &saved.weights[row * classes..(row + 1) * classes],
+            }),
+        )
     }
 
     fn empty(classes: usize, buckets: usize, has_idf: bool, idf_unseen: f32) -> Weights {
@@ -260,12 +335,8 @@ impl Weights {
         })
     }
 
-    /// Whether the model weighs features by idf.
-    pub fn has_idf(&self) -> bool {
-        self.has_idf
-    }
-
     /// The idf of buckets without a row.
+    #[cfg(test)]
     pub fn idf_unseen(&self) -> f32 {
         self.idf_unseen
     }
