@@ -184,6 +184,12 @@ fn main() -> Result<(), custinsight::Error> {
         "blind set 4",
         &data::telecom_blind_set_4(),
     )?;
+    with_signals(
+        &builtin,
+        Some(&lexicon),
+        "blind set 5 (independent)",
+        &data::telecom_blind_set_5(),
+    )?;
     match data::comcast_subjects() {
         Ok(subjects) => {
             let evaluation = Evaluation::evaluate(&builtin, &subjects)?;

@@ -29,16 +29,14 @@ fn score(classifier: &Classifier, set: &Set) -> (f64, f64) {
 }
 
 fn main() -> Result<(), custinsight::Error> {
-    let mut sets: Vec<(&str, Set)> = vec![
+    let sets: Vec<(&str, Set)> = vec![
         ("eval", data::telecom_eval_set()),
         ("blind 1", data::telecom_blind_set()),
         ("blind 2", data::telecom_blind_set_2()),
         ("blind 3", data::telecom_blind_set_3()),
         ("blind 4", data::telecom_blind_set_4()),
+        ("blind 5", data::telecom_blind_set_5()),
     ];
-    if let Some(set) = data::telecom_blind_set_5() {
-        sets.push(("blind 5", set));
-    }
     let corpus = data::telecom_seed();
     let lexicon = Classifier::train(&corpus, &Taxonomy::telecom_default(), &TrainOptions::default())?;
     let builtin = Classifier::builtin();

@@ -19,7 +19,7 @@ use crate::taxonomy::Signal;
 use crate::text::normalize;
 
 /// Probability above which the model alone raises a signal.
-pub(crate) const DEFAULT_THRESHOLD: f32 = 0.6;
+pub(crate) const DEFAULT_THRESHOLD: f32 = 0.7;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SignalModel {
