@@ -25,13 +25,19 @@ pub(crate) const SIGNAL_CORPUS: &[&str] = &[
     include_str!("../../data/classify/signals/part_d.tsv"),
 ];
 
-/// The signal corpus as `(text, signals)` pairs.
-pub(crate) fn signal_examples() -> Vec<(&'static str, Vec<Signal>)> {
-    SIGNAL_CORPUS
+/// The data lines of embedded TSV files, trimmed, without blank lines and
+/// `#` comments.
+fn data_lines(files: &'static [&'static str]) -> impl Iterator<Item = &'static str> {
+    files
         .iter()
         .flat_map(|file| file.lines())
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
+}
+
+/// The signal corpus as `(text, signals)` pairs.
+pub(crate) fn signal_examples() -> Vec<(&'static str, Vec<Signal>)> {
+    data_lines(SIGNAL_CORPUS)
         .filter_map(|line| {
             let mut parts = line.splitn(3, '\t');
             let (_category, signals, text) = (parts.next()?, parts.next()?, parts.next()?);
@@ -49,24 +55,15 @@ pub(crate) fn signal_examples() -> Vec<(&'static str, Vec<Signal>)> {
 /// The training corpus as `(text, category)` pairs: the seed corpus, and
 /// the texts of the signal corpus with their categories.
 pub(crate) fn seed_examples() -> Vec<(&'static str, &'static str)> {
-    let seed = SEED_CORPUS
-        .iter()
-        .flat_map(|file| file.lines())
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+    let seed = data_lines(SEED_CORPUS)
         .filter_map(|line| line.split_once('\t'))
         .map(|(code, text)| (text.trim(), code.trim()));
-    let signal = SIGNAL_CORPUS
-        .iter()
-        .flat_map(|file| file.lines())
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .filter_map(|line| {
-            let mut parts = line.splitn(3, '\t');
-            let code = parts.next()?;
-            let _signals = parts.next()?;
-            Some((parts.next()?.trim(), code.trim()))
-        });
+    let signal = data_lines(SIGNAL_CORPUS).filter_map(|line| {
+        let mut parts = line.splitn(3, '\t');
+        let code = parts.next()?;
+        let _signals = parts.next()?;
+        Some((parts.next()?.trim(), code.trim()))
+    });
     seed.chain(signal).collect()
 }
 
@@ -88,11 +85,7 @@ mod tests {
 
     #[test]
     fn signal_corpus_is_well_formed() {
-        let lines = SIGNAL_CORPUS
-            .iter()
-            .flat_map(|file| file.lines())
-            .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('#'))
-            .count();
+        let lines = data_lines(SIGNAL_CORPUS).count();
         let examples = signal_examples();
         assert_eq!(
             examples.len(),
@@ -109,12 +102,7 @@ mod tests {
     fn seed_corpus_is_well_formed_and_covers_every_category() {
         let taxonomy = Taxonomy::telecom_default();
         let examples = seed_examples();
-        let lines = SEED_CORPUS
-            .iter()
-            .chain(SIGNAL_CORPUS)
-            .flat_map(|file| file.lines())
-            .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('#'))
-            .count();
+        let lines = data_lines(SEED_CORPUS).count() + data_lines(SIGNAL_CORPUS).count();
         assert_eq!(examples.len(), lines, "a line lacks its tab");
         for category in &taxonomy.categories {
             let count = examples.iter().filter(|(_, code)| *code == category.code).count();
