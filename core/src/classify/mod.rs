@@ -4,8 +4,8 @@
 //!
 //! * [`Classifier::builtin`] is the default model for the specification's 24
 //!   categories. It needs no data: it is trained, in a fraction of a second,
-//!   from a seed corpus embedded in the library (Chinese and English,
-//!   see `core/data/classify/README.md`).
+//!   from a corpus embedded in the library (Chinese and English, see
+//!   `core/data/classify/README.md`; [`builtin_corpus`] hands it out).
 //! * [`Classifier::train`] fits a model on an operator's own `(text, label)`
 //!   pairs and any [`Taxonomy`]; [`Classifier::fine_tune`] does the same
 //!   starting from (and regularised towards) another model, which is what
@@ -23,8 +23,16 @@
 //! ([`FeatureConfig`]). The model is a multinomial logistic regression fitted
 //! by SGD, whose probabilities are calibrated by temperature scaling on a
 //! held-out share of the training data. Only the hash buckets training saw
-//! are kept, their weights quantised to one byte per category (under 1 MB
+//! are kept, their weights quantised to one byte per category (about 1 MB
 //! for the built-in model).
+//!
+//! Signals are found by a keyword lexicon (one Aho-Corasick scan) and, in
+//! the built-in model and models fine-tuned from it, by a learned detector
+//! beside it (one logistic regression per signal on the same features;
+//! [`Classifier::with_signal_threshold`] sets its sensitivity). Each signal
+//! comes with the span of the original text that raised it.
+//! [`Classifier::classify_compact`] gives an answer as plain numbers for
+//! columnar batch work.
 //!
 //! A [`Classifier`] is immutable, `Send` and `Sync`: share one across
 //! threads (for instance in an `Arc`).
