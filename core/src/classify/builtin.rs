@@ -13,6 +13,7 @@ pub(crate) const SEED_CORPUS: &[&str] = &[
     include_str!("../../data/classify/more/part_b.tsv"),
     include_str!("../../data/classify/more/part_c.tsv"),
     include_str!("../../data/classify/more/part_d.tsv"),
+    include_str!("../../data/classify/more/part_e.tsv"),
 ];
 
 /// Texts labelled with their signals for the learned signal detector:
