@@ -11,7 +11,12 @@ instead, on the same generated data, in one run, with ratios.
 
 Usage (needs pandas and datasketch; builds the Rust example in release):
 
-    python benches/repeat_compare.py [COUNT]
+    python3 -m venv target/venv-repeat-peers
+    target/venv-repeat-peers/bin/pip install pandas datasketch
+    target/venv-repeat-peers/bin/python benches/repeat_compare.py [COUNT]
+
+(Measured 2026-12-01 with pandas 3.1.1: pandas labels about 390 thousand complaints a
+second here, 2.6 times the figure of older pandas.)
 
 COUNT defaults to 1,000,000 complaints. The texts part is skipped with a
 message when ../shared/data is absent.
