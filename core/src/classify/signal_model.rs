@@ -13,7 +13,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use super::features::{extract, idf_of, normalise, Feature, FeatureConfig};
+use super::features::{extract, Feature, FeatureConfig};
+use super::train::{weigh, Prepared};
 use super::weights::Weights;
 use crate::taxonomy::Signal;
 use crate::text::normalize;
@@ -41,29 +42,20 @@ impl SignalModel {
         seed: u64,
     ) -> Self {
         let signals = Signal::ALL.len();
-        let mut data: Vec<(Vec<Feature>, [bool; 5])> = examples
+        let mut data: Vec<Prepared<[bool; 5]>> = examples
             .par_iter()
             .map_init(Vec::new, |scratch, (text, labels)| {
                 let mut present = [false; 5];
                 for (slot, signal) in present.iter_mut().zip(Signal::ALL) {
                     *slot = labels.contains(&signal);
                 }
-                (extract(features, &normalize(text.as_ref()), scratch), present)
+                Prepared {
+                    features: extract(features, &normalize(text.as_ref()), scratch),
+                    label: present,
+                }
             })
             .collect();
-        let idf = if features.idf {
-            idf_of(features.buckets(), data.iter().map(|(f, _)| f.as_slice()))
-        } else {
-            Vec::new()
-        };
-        for (vector, _) in &mut data {
-            if !idf.is_empty() {
-                vector
-                    .iter_mut()
-                    .for_each(|feature| feature.value *= idf[feature.bucket as usize]);
-            }
-            normalise(vector);
-        }
+        let idf = weigh(&mut data, features, None);
         // Logistic regression per signal by SGD, as the category model is
         // fitted: linearly decaying rate, fixed shuffled order per seed.
         let mut dense = vec![0.0f32; features.buckets() * signals];
@@ -76,7 +68,10 @@ impl SignalModel {
         for _ in 0..epochs {
             order.shuffle(&mut rng);
             for &i in &order {
-                let (vector, present) = &data[i];
+                let Prepared {
+                    features: vector,
+                    label: present,
+                } = &data[i];
                 let lr = rate * (1.0 - step as f32 / total);
                 step += 1;
                 let mut logits = [0.0f32; 5];

@@ -77,10 +77,11 @@ impl TrainOptions {
     }
 }
 
-/// A training example reduced to features and a category index.
-pub(crate) struct Prepared {
+/// A training example reduced to features and its label: a category
+/// index, or (for the signal detector) which signals it carries.
+pub(crate) struct Prepared<L = usize> {
     pub features: Vec<Feature>,
-    pub label: usize,
+    pub label: L,
 }
 
 /// Normalises and featurises the examples in parallel (the order of the
@@ -117,12 +118,24 @@ pub(crate) fn prepare<S: AsRef<str> + Sync, L: AsRef<str> + Sync>(
             })
         })
         .collect::<Result<_>>()?;
+    let idf = weigh(&mut data, config, idf);
+    Ok((data, idf))
+}
+
+/// Weighs the damped counts of `data` by inverse document frequency (`idf`
+/// when given, else computed from `data`; none without `config.idf`) and
+/// normalises them: exactly what `Weights::score` does to a text at
+/// prediction time. Returns the idf (empty without `config.idf`).
+pub(crate) fn weigh<L: Send>(
+    data: &mut [Prepared<L>],
+    config: &FeatureConfig,
+    idf: Option<&[f32]>,
+) -> Vec<f32> {
     let idf = match (config.idf, idf) {
         (false, _) => Vec::new(),
         (true, Some(idf)) => idf.to_vec(),
         (true, None) => idf_of(config.buckets(), data.iter().map(|d| d.features.as_slice())),
     };
-    // Exactly what `Weights::score` does to a text at prediction time.
     data.par_iter_mut().for_each(|d| {
         if !idf.is_empty() {
             for feature in &mut d.features {
@@ -131,7 +144,7 @@ pub(crate) fn prepare<S: AsRef<str> + Sync, L: AsRef<str> + Sync>(
         }
         normalise(&mut d.features);
     });
-    Ok((data, idf))
+    idf
 }
 
 /// Adds `features · weights` into `logits`.
