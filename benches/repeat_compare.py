@@ -90,9 +90,13 @@ def compare_batch(count: int) -> None:
         df = pd.read_csv(csv_path, dtype={"customer_id": str, "category": str})
 
     data = df.drop(columns=["rust_kind", "rust_escalated"])
-    start = time.perf_counter()
-    labels = label_with_pandas(data)
-    pandas_seconds = time.perf_counter() - start
+    # Best of three (custinsight reports its best of five): the machines
+    # this runs on are shared and noisy.
+    pandas_seconds = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        labels = label_with_pandas(data)
+        pandas_seconds = min(pandas_seconds, time.perf_counter() - start)
     # Memory in a second, untimed run: tracing allocations slows Python down.
     tracemalloc.start()
     label_with_pandas(data)
@@ -105,8 +109,8 @@ def compare_batch(count: int) -> None:
     rust_rate = count / rust["batch_seconds"]
     pandas_rate = count / pandas_seconds
     print(f"batch labelling of {count} complaints (same data):")
-    print(f"  custinsight label_batch: {rust['batch_seconds']:.2f} s, {rust_rate:,.0f} complaints/s ({rust['rayon_threads']} threads)")
-    print(f"  pandas sort+merge+groupby: {pandas_seconds:.2f} s, {pandas_rate:,.0f} complaints/s, peak {peak / count:.0f} B per complaint (tracemalloc)")
+    print(f"  custinsight label_batch_compact (best of 5): {rust['batch_seconds']:.2f} s, {rust_rate:,.0f} complaints/s ({rust['rayon_threads']} threads)")
+    print(f"  pandas sort+merge+groupby (best of 3): {pandas_seconds:.2f} s, {pandas_rate:,.0f} complaints/s, peak {peak / count:.0f} B per complaint (tracemalloc)")
     print(f"  ratio custinsight / pandas: {rust_rate / pandas_rate:.1f}x")
     print(f"  agreement with pandas: kind {kind_agree:.4%}, escalated {esc_agree:.4%}")
     if rust["texts_per_second"] is not None:

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use custinsight::repeat::{
-    label_batch, summarize, Categorize, EscalationTendency, Intake, PriorMatch, RepeatConfig, RepeatDetector,
-    RepeatKind, TextSignature, Verdict, RECORD_BYTES,
+    label_batch, label_batch_compact, summarize, Categorize, CompactLabel, EscalationTendency, Intake,
+    PriorMatch, RepeatConfig, RepeatDetector, RepeatKind, TextSignature, Verdict, RECORD_BYTES,
 };
 use custinsight::{
     level1, normalize_phone, Channel, ChannelTier, Complaint, ComplaintStatus, ErrorKind, Signal,
@@ -352,6 +352,24 @@ proptest! {
             let want = expected.iter().find(|v| v.id == complaint.id).unwrap();
             prop_assert_eq!(label.verdict(), Some(want));
         }
+        check_compact(&complaints, &labels, &label_batch_compact(&config, None, &complaints).unwrap())?;
+    }
+
+    #[test]
+    fn batch_with_status_updates_equals_streaming_in_time_order(
+        (config, complaints) in arb_stream().prop_flat_map(|(config, complaints)| {
+            let len = complaints.len();
+            (Just(config), Just(complaints), prop::collection::vec(0..len, 0..12))
+        }).prop_flat_map(|(config, complaints, updated)| {
+            (Just(config), Just(with_updates(&complaints, &updated)).prop_shuffle())
+        })
+    ) {
+        let labels = label_batch(&config, None, &complaints).unwrap();
+        let detector = RepeatDetector::new(config.clone()).unwrap();
+        for index in time_order_indices(&complaints) {
+            prop_assert_eq!(&labels[index], &detector.intake(&complaints[index]).unwrap());
+        }
+        check_compact(&complaints, &labels, &label_batch_compact(&config, None, &complaints).unwrap())?;
     }
 
     #[test]
@@ -363,6 +381,68 @@ proptest! {
         prop_assert_eq!(restored.snapshot(), detector.snapshot());
         prop_assert_eq!(stream(&restored, rest), stream(&detector, rest));
     }
+}
+
+/// The stream with, for each of `updated`, a copy of that complaint under
+/// the same ticket id and keys, closed a day after it was received: a status
+/// update when it comes after the original, the original when before.
+fn with_updates(complaints: &[Complaint], updated: &[usize]) -> Vec<Complaint> {
+    let mut out = complaints.to_vec();
+    for &index in updated {
+        let mut update = complaints[index].clone();
+        update.status = ComplaintStatus::Closed;
+        update.closed_at = Some(update.received_at + Duration::days(1));
+        out.push(update);
+    }
+    out
+}
+
+/// Row indices in the order streaming takes them: receive time, then
+/// ticket id, then position.
+fn time_order_indices(complaints: &[Complaint]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..complaints.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&complaints[a], &complaints[b]);
+        x.received_at
+            .cmp(&y.received_at)
+            .then(x.id.cmp(&y.id))
+            .then(a.cmp(&b))
+    });
+    order
+}
+
+/// The compact labels say what the full ones say, with rows for ids.
+fn check_compact(
+    complaints: &[Complaint],
+    labels: &[Intake],
+    compact: &[CompactLabel],
+) -> Result<(), TestCaseError> {
+    prop_assert_eq!(labels.len(), compact.len());
+    for (row, (label, compact)) in labels.iter().zip(compact).enumerate() {
+        let id_of = |row: u32| complaints[row as usize].id.as_str();
+        match label {
+            Intake::Judged(verdict) => {
+                prop_assert_eq!(compact.kind, Some(verdict.kind));
+                prop_assert_eq!(compact.escalated, verdict.escalated);
+                prop_assert_eq!(compact.repeat_count, verdict.repeat_count);
+                prop_assert_eq!(
+                    compact.matched.map(id_of),
+                    verdict.matched.first().map(|m| m.id.as_str())
+                );
+                prop_assert_eq!(id_of(compact.thread), verdict.thread.as_str());
+                if verdict.kind == RepeatKind::New {
+                    prop_assert_eq!(compact.thread as usize, row);
+                }
+            }
+            Intake::Updated { id, .. } => {
+                prop_assert_eq!(compact.kind, None);
+                let original = compact.matched.expect("an update names its ticket's row");
+                prop_assert_eq!(id_of(original), id.as_str());
+                prop_assert_ne!(original as usize, row);
+            }
+        }
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------

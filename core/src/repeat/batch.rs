@@ -1,14 +1,19 @@
 //! Batch labelling of whole data sets, and the carrier KPIs over them.
 
 use std::collections::BTreeMap;
+use std::hash::BuildHasher as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::config::{RepeatConfig, Resolved};
-use super::history::{prepare, Group, Interner, KeyIndex, Prepared};
+use super::history::{
+    judge_into, new_record, prepare, verdict_of, History, Interner, Judgement, Match, Prepared, Record, Span,
+    NONE,
+};
 use super::verdict::{Intake, RepeatKind};
 use super::Categorize;
 use crate::channel::Channel;
@@ -25,6 +30,8 @@ use crate::error::{Error, Result};
 ///
 /// Returns one [`Intake`] per complaint, in the order given. Customers are
 /// labelled in parallel (rayon); the output is deterministic.
+/// [`label_batch_compact`] gives the same answers as plain numbers, several
+/// times faster, for callers that build columns.
 ///
 /// # Errors
 /// [`Error::Config`] for an invalid configuration; [`Error::InvalidField`]
@@ -56,129 +63,612 @@ pub fn label_batch(
     categorizer: Option<&dyn Categorize>,
     complaints: &[Complaint],
 ) -> Result<Vec<Intake>> {
-    config.validate()?;
-    let resolved = Resolved::new(config);
-    if complaints.len() > u32::MAX as usize {
-        return Err(Error::invalid(
-            "complaints",
-            "more than 4294967295 complaints in one batch",
-        ));
+    run_batch::<FullLabels>(config, categorizer, complaints)
+}
+
+/// The label of one row of a batch, as plain numbers: what
+/// [`label_batch_compact`] answers. Rows are indices into the batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompactLabel {
+    /// The verdict's kind; `None` when the row is a status update of a ticket
+    /// given earlier (in time order) in the batch.
+    pub kind: Option<RepeatKind>,
+    /// The verdict's escalated flag (false for a status update).
+    pub escalated: bool,
+    /// The verdict's repeat count (0 for a status update).
+    pub repeat_count: u32,
+    /// The row of the most relevant matched prior: the first of the verdict's
+    /// `matched`, the ticket a duplicate links to. For a status update, the
+    /// row of the ticket it updates.
+    pub matched: Option<u32>,
+    /// The row of the ticket that opened the issue thread: the row itself
+    /// when it is new.
+    pub thread: u32,
+}
+
+/// [`label_batch`] as plain numbers: the same verdicts, without building the
+/// strings of every [`Verdict`](super::Verdict). For data frames, exports
+/// and summaries over millions of rows.
+///
+/// # Errors
+/// As [`label_batch`].
+///
+/// # Examples
+///
+/// ```
+/// use custinsight::repeat::{label_batch_compact, RepeatConfig, RepeatKind};
+/// use custinsight::Complaint;
+/// let rows: Vec<Complaint> = [
+///     r#"{"id": "B", "customer_id": "C1", "received_at": "2026-11-05T00:00:00Z",
+///         "channel": "app", "category": "billing.refund", "status": "open"}"#,
+///     r#"{"id": "A", "customer_id": "C1", "received_at": "2026-11-01T00:00:00Z",
+///         "channel": "app", "category": "billing.refund", "status": "closed",
+///         "closed_at": "2026-11-02T00:00:00Z"}"#,
+/// ]
+/// .iter()
+/// .map(|json| custinsight::from_json("complaint", json).unwrap())
+/// .collect();
+/// let labels = label_batch_compact(&RepeatConfig::default(), None, &rows)?;
+/// assert_eq!(labels[0].kind, Some(RepeatKind::Second));
+/// assert_eq!(labels[0].matched, Some(1)); // row 1, ticket A
+/// assert_eq!(labels[0].thread, 1);
+/// assert_eq!(labels[1].kind, Some(RepeatKind::New));
+/// # Ok::<(), custinsight::Error>(())
+/// ```
+pub fn label_batch_compact(
+    config: &RepeatConfig,
+    categorizer: Option<&dyn Categorize>,
+    complaints: &[Complaint],
+) -> Result<Vec<CompactLabel>> {
+    run_batch::<CompactLabels>(config, categorizer, complaints)
+}
+
+/// What a batch answers per row: [`Intake`]s or [`CompactLabel`]s, built
+/// from the one judging rule.
+trait Labels {
+    type Label: Send;
+
+    fn judged(judged: Judged<'_, '_>) -> Self::Label;
+
+    fn updated(complaint: &Prepared<'_>, original_row: u32, thread_row: u32) -> Self::Label;
+
+    /// The labels in row order, from labels beside their rows.
+    fn in_row_order(slots: Vec<Slot<Self::Label>>) -> Vec<Self::Label> {
+        scatter(slots)
     }
-    let prepared: Vec<Result<Prepared>> = complaints
-        .par_iter()
-        .map(|complaint| {
-            let prepared = prepare(complaint, categorizer)?;
-            prepared.require_issue()?;
-            Ok(prepared)
-        })
-        .collect();
-    let mut rows = Vec::with_capacity(prepared.len());
-    for (index, row) in prepared.into_iter().enumerate() {
-        rows.push(row.map_err(|err| err.within(&format!("complaints[{index}]")))?);
+}
+
+/// A judged row, with everything either kind of label is built from.
+struct Judged<'r, 'a> {
+    history: &'r RunHistory<'r, 'a>,
+    complaint: &'r Prepared<'a>,
+    judgement: &'r Judgement,
+    matches: &'r [Match],
+    row: u32,
+    matched_row: Option<u32>,
+    thread_row: u32,
+}
+
+enum FullLabels {}
+
+impl Labels for FullLabels {
+    type Label = Intake;
+
+    fn judged(judged: Judged<'_, '_>) -> Intake {
+        Intake::Judged(verdict_of(
+            judged.history,
+            judged.complaint,
+            judged.judgement,
+            judged.matches,
+        ))
     }
 
-    let mut interner = Interner::default();
-    let mut categories = Vec::with_capacity(rows.len());
-    let mut index = KeyIndex::default();
-    let mut nodes = Vec::with_capacity(rows.len());
-    for row in &rows {
-        categories.push(interner.intern_category(row.category.as_deref())?);
-        nodes.push(index.nodes(row.customer_id, row.phone));
-    }
-    // The customer of each row once every key link of the batch is known.
-    // Labelling per final customer in time order replays streaming exactly:
-    // links form as they would have, inside the customer.
-    let customers: Vec<u32> = nodes
-        .iter()
-        .map(|pair| index.find(pair[0].or(pair[1]).expect("a complaint has a key")))
-        .collect();
-    drop(index);
-
-    // Sort compact keys (customer, receive time, row), then order the rare
-    // rows of one customer received at the same instant by ticket id.
-    let mut keys: Vec<(u32, i64, u32)> = (0..rows.len())
-        .map(|row| (customers[row], rows[row].received_ms, row as u32))
-        .collect();
-    keys.par_sort_unstable();
-    let mut order: Vec<u32> = keys.iter().map(|&(_, _, row)| row).collect();
-    let mut start = 0;
-    for end in 1..=keys.len() {
-        if end == keys.len() || keys[end].0 != keys[start].0 || keys[end].1 != keys[start].1 {
-            if end - start > 1 {
-                order[start..end]
-                    .sort_by(|&a, &b| rows[a as usize].id.cmp(rows[b as usize].id).then(a.cmp(&b)));
-            }
-            start = end;
+    fn updated(complaint: &Prepared<'_>, _: u32, _: u32) -> Intake {
+        Intake::Updated {
+            id: complaint.id.to_owned(),
+            status: complaint.status,
         }
     }
-    drop(keys);
-    let runs: Vec<&[u32]> = order
-        .chunk_by(|&a, &b| customers[a as usize] == customers[b as usize])
-        .collect();
-    let labelled: Vec<Vec<(u32, Intake)>> = runs
-        .par_iter()
-        .map(|run| replay(run, &rows, &categories, &nodes, &resolved))
-        .collect();
-    let mut out: Vec<Option<Intake>> = vec![None; rows.len()];
-    for (row, intake) in labelled.into_iter().flatten() {
-        out[row as usize] = Some(intake);
+}
+
+enum CompactLabels {}
+
+impl Labels for CompactLabels {
+    type Label = CompactLabel;
+
+    fn judged(judged: Judged<'_, '_>) -> CompactLabel {
+        debug_assert!(judged.matched_row.is_some() || judged.thread_row == judged.row);
+        CompactLabel {
+            kind: Some(judged.judgement.kind),
+            escalated: judged.judgement.escalated,
+            repeat_count: judged.judgement.repeat_count,
+            matched: judged.matched_row,
+            thread: judged.thread_row,
+        }
     }
-    Ok(out
+
+    /// Small labels are gathered in parallel rather than scattered.
+    fn in_row_order(slots: Vec<Slot<CompactLabel>>) -> Vec<CompactLabel> {
+        let mut position = vec![0u32; slots.len()];
+        for (at, slot) in slots.iter().enumerate() {
+            position[slot.row as usize] = at as u32;
+        }
+        position
+            .into_par_iter()
+            .map(|at| slots[at as usize].label.expect("every row is labelled"))
+            .collect()
+    }
+
+    fn updated(_: &Prepared<'_>, original_row: u32, thread_row: u32) -> CompactLabel {
+        CompactLabel {
+            kind: None,
+            escalated: false,
+            repeat_count: 0,
+            matched: Some(original_row),
+            thread: thread_row,
+        }
+    }
+}
+
+/// Validates, groups the rows by final customer, and replays each
+/// customer's rows in time order (in parallel over customers).
+fn run_batch<'a, L: Labels>(
+    config: &RepeatConfig,
+    categorizer: Option<&dyn Categorize>,
+    complaints: &'a [Complaint],
+) -> Result<Vec<L::Label>> {
+    config.validate()?;
+    let resolved = Resolved::new(config);
+    if complaints.len() >= u32::MAX as usize {
+        return Err(Error::invalid(
+            "complaints",
+            "4294967295 or more complaints in one batch",
+        ));
+    }
+    let prepare_row = |complaint: &'a Complaint| -> Result<Prepared<'a>> {
+        let prepared = prepare(complaint, categorizer)?;
+        prepared.require_issue()?;
+        Ok(prepared)
+    };
+    // An indexed collect writes the rows in place; a failed row leaves a
+    // placeholder and its index, and the first failure is reported.
+    let first_failure = AtomicUsize::new(usize::MAX);
+    let rows: Vec<Prepared> = complaints
+        .par_iter()
+        .enumerate()
+        .map(|(index, complaint)| {
+            prepare_row(complaint).unwrap_or_else(|_| {
+                first_failure.fetch_min(index, Ordering::Relaxed);
+                Prepared::placeholder()
+            })
+        })
+        .collect();
+    let first_failure = first_failure.into_inner();
+    if let Some(complaint) = complaints.get(first_failure) {
+        let err = prepare_row(complaint).expect_err("a row that failed fails again");
+        return Err(err.within(&format!("complaints[{first_failure}]")));
+    }
+    let categories = intern_categories(&rows)?;
+    let keys = CustomerKeys::of(&rows);
+
+    // Rows grouped by final customer (a counting sort over customer
+    // numbers), each customer's rows then put in time order by the task that
+    // replays them.
+    let mut starts = vec![0u32; keys.customers as usize + 1];
+    for &customer in &keys.customer_of_row {
+        starts[customer as usize + 1] += 1;
+    }
+    for customer in 0..keys.customers as usize {
+        starts[customer + 1] += starts[customer];
+    }
+    // Slots carry their customer, so that runs are cut without looking
+    // rows up.
+    let mut slots: Vec<Slot<L::Label>> = Vec::with_capacity(rows.len());
+    slots.resize_with(rows.len(), Slot::default);
+    let mut next = starts;
+    for (row, &customer) in keys.customer_of_row.iter().enumerate() {
+        let at = &mut next[customer as usize];
+        slots[*at as usize] = Slot {
+            row: row as u32,
+            customer,
+            label: None,
+        };
+        *at += 1;
+    }
+    drop(next);
+    slots
+        .par_chunk_by_mut(|a, b| a.customer == b.customer)
+        .for_each_init(Replay::default, |replay, run| {
+            if run.len() > 1 {
+                run.sort_unstable_by(|a, b| {
+                    let (ra, rb) = (&rows[a.row as usize], &rows[b.row as usize]);
+                    ra.received_ms
+                        .cmp(&rb.received_ms)
+                        .then_with(|| ra.id.cmp(rb.id))
+                        .then(a.row.cmp(&b.row))
+                });
+            }
+            replay.run::<L>(run, &rows, &categories, &keys.nodes, &resolved);
+        });
+    Ok(L::in_row_order(slots))
+}
+
+/// One row of a batch in customer order: what the replay reads, and the
+/// label it writes.
+struct Slot<T> {
+    row: u32,
+    customer: u32,
+    label: Option<T>,
+}
+
+impl<T> Default for Slot<T> {
+    fn default() -> Self {
+        Slot {
+            row: 0,
+            customer: 0,
+            label: None,
+        }
+    }
+}
+
+/// Puts labels kept beside their rows back in row order.
+fn scatter<T>(slots: Vec<Slot<T>>) -> Vec<T> {
+    let mut out: Vec<Option<T>> = Vec::with_capacity(slots.len());
+    out.resize_with(slots.len(), || None);
+    for slot in slots {
+        out[slot.row as usize] = slot.label;
+    }
+    out.into_iter()
+        .map(|label| label.expect("every row is labelled"))
+        .collect()
+}
+
+/// The interned level-2 and level-1 category of every row. The distinct
+/// codes are collected and numbered in sorted order first, so that rows are
+/// then looked up in parallel.
+fn intern_categories(rows: &[Prepared<'_>]) -> Result<Vec<(u16, u16)>> {
+    let mut codes: Vec<&str> = rows
+        .par_iter()
+        .fold(HashSet::default, |mut codes: HashSet<&str>, row| {
+            if let Some(code) = row.category.as_deref() {
+                codes.insert(code);
+            }
+            codes
+        })
+        .reduce(HashSet::default, |mut a, b| {
+            a.extend(b);
+            a
+        })
         .into_iter()
-        .map(|intake| intake.expect("every row is labelled"))
+        .collect();
+    codes.sort_unstable();
+    let mut interner = Interner::default();
+    let ids: HashMap<&str, (u16, u16)> = codes
+        .into_iter()
+        .map(|code| Ok((code, interner.intern_category(Some(code))?)))
+        .collect::<Result<_>>()?;
+    Ok(rows
+        .par_iter()
+        .map(|row| row.category.as_deref().map_or((0, 0), |code| ids[code]))
         .collect())
 }
 
-/// Streams one customer's rows, in time order, through private history.
-fn replay(
-    run: &[u32],
-    rows: &[Prepared<'_>],
-    categories: &[(u16, u16)],
-    nodes: &[[Option<u32>; 2]],
-    config: &Resolved,
-) -> Vec<(u32, Intake)> {
-    let mut out = Vec::with_capacity(run.len());
-    let first_nodes = nodes[run[0] as usize];
-    if run.iter().all(|&row| nodes[row as usize] == first_nodes) {
-        // Every row has the same keys: one group, no linking.
-        let mut group = Group::default();
-        for &row in run {
-            let r = row as usize;
-            out.push((row, group.intake(&rows[r], categories[r], config)));
+/// The customer of every row once every key link of the batch is known,
+/// and each row's key nodes for linking in time order.
+struct CustomerKeys {
+    /// Node of the row's customer id and of its phone, when given.
+    nodes: Vec<[u32; 2]>,
+    /// The final customer (union-find root) of each row, numbered densely.
+    customer_of_row: Vec<u32>,
+    customers: u32,
+}
+
+/// No node: the row has no such key.
+const NO_NODE: u32 = u32::MAX;
+
+impl CustomerKeys {
+    /// Numbers the distinct customer ids and phones by sorting (in
+    /// parallel) rather than through one shared hash map, then links the
+    /// keys that share a row.
+    fn of(rows: &[Prepared<'_>]) -> CustomerKeys {
+        let mut nodes = vec![[NO_NODE; 2]; rows.len()];
+        // Indexed collects (no filtering) write in place; rows without the
+        // key sort last under the `ABSENT` key and are skipped.
+        const ABSENT: u64 = u64::MAX;
+        let mut by_id: Vec<(u64, u32)> = rows
+            .par_iter()
+            .enumerate()
+            .map(|(row, prepared)| {
+                let hash = prepared
+                    .customer_id
+                    .map_or(ABSENT, |id| rustc_hash::FxBuildHasher.hash_one(id));
+                (hash, row as u32)
+            })
+            .collect();
+        // Sorting plain numbers is fast. Equal hashes of different ids (a
+        // collision, about one batch in ten million) would merge customers:
+        // then the ids are sorted by text as well.
+        by_id.par_sort_unstable();
+        let id_of = |row: u32| rows[row as usize].customer_id;
+        let collided = by_id
+            .par_windows(2)
+            .any(|pair| pair[0].0 == pair[1].0 && id_of(pair[0].1) != id_of(pair[1].1));
+        if collided {
+            by_id.par_sort_unstable_by(|a, b| {
+                a.0.cmp(&b.0)
+                    .then_with(|| id_of(a.1).cmp(&id_of(b.1)))
+                    .then(a.1.cmp(&b.1))
+            });
         }
-        return out;
+        let mut count = 0u32;
+        for (at, &(hash, row)) in by_id.iter().enumerate() {
+            if hash == ABSENT && id_of(row).is_none() {
+                continue;
+            }
+            let same = at > 0 && {
+                let (prev_hash, prev_row) = by_id[at - 1];
+                prev_hash == hash && (!collided || id_of(prev_row) == id_of(row))
+            };
+            count += u32::from(!same);
+            nodes[row as usize][0] = count - 1;
+        }
+        drop(by_id);
+        // Encoded phones are below 10^18: `ABSENT` is no phone.
+        let mut by_phone: Vec<(u64, u32)> = rows
+            .par_iter()
+            .enumerate()
+            .map(|(row, prepared)| (prepared.phone.unwrap_or(ABSENT), row as u32))
+            .collect();
+        by_phone.par_sort_unstable();
+        for (at, &(phone, row)) in by_phone.iter().enumerate() {
+            if phone == ABSENT {
+                break;
+            }
+            if at == 0 || by_phone[at - 1].0 != phone {
+                count += 1;
+            }
+            nodes[row as usize][1] = count - 1;
+        }
+        drop(by_phone);
+        let mut parent: Vec<u32> = (0..count).collect();
+        fn find(parent: &mut [u32], mut node: u32) -> u32 {
+            while parent[node as usize] != node {
+                let grand = parent[parent[node as usize] as usize];
+                parent[node as usize] = grand;
+                node = grand;
+            }
+            node
+        }
+        for &[id, phone] in &nodes {
+            if id != NO_NODE && phone != NO_NODE {
+                let (a, b) = (find(&mut parent, id), find(&mut parent, phone));
+                parent[a.max(b) as usize] = a.min(b);
+            }
+        }
+        // Dense customer numbers, in order of the roots.
+        let mut dense = vec![NO_NODE; count as usize];
+        let mut customers = 0u32;
+        for node in 0..count {
+            if find(&mut parent, node) == node {
+                dense[node as usize] = customers;
+                customers += 1;
+            }
+        }
+        let customer_of_row = nodes
+            .iter()
+            .map(|&[id, phone]| {
+                let node = if id != NO_NODE { id } else { phone };
+                dense[find(&mut parent, node) as usize]
+            })
+            .collect();
+        CustomerKeys {
+            nodes,
+            customer_of_row,
+            customers,
+        }
     }
-    let mut parent: HashMap<u32, u32> = HashMap::default();
-    let mut groups: HashMap<u32, Group> = HashMap::default();
-    fn find(parent: &mut HashMap<u32, u32>, mut node: u32) -> u32 {
+}
+
+/// The records of one customer's rows replayed so far, oldest first.
+struct RunHistory<'r, 'a> {
+    records: &'r [Record],
+    ids: &'r [&'a str],
+    /// Records before this one are older than the window of every row still
+    /// to come.
+    window_start: usize,
+    /// With key linking inside the customer: the group of each record and
+    /// the group being judged.
+    groups: Option<(&'r [u32], u32)>,
+}
+
+impl History for RunHistory<'_, '_> {
+    fn each(&self, mut visit: impl FnMut(usize, &Record)) {
+        match self.groups {
+            None => {
+                for (index, record) in self.records.iter().enumerate().skip(self.window_start) {
+                    visit(index, record);
+                }
+            }
+            Some((groups, group)) => {
+                for (index, record) in self.records.iter().enumerate().skip(self.window_start) {
+                    if groups[index] == group {
+                        visit(index, record);
+                    }
+                }
+            }
+        }
+    }
+
+    fn record(&self, index: usize) -> &Record {
+        &self.records[index]
+    }
+
+    /// Spans in a run name a record: `off` is its index.
+    fn text(&self, span: Span) -> &str {
+        self.ids[span.off as usize]
+    }
+}
+
+/// Per-thread scratch of the replay, kept from one customer to the next.
+#[derive(Default)]
+struct Replay<'a> {
+    records: Vec<Record>,
+    ids: Vec<&'a str>,
+    /// Row of each record.
+    rows: Vec<u32>,
+    /// Index of the record that opened each record's thread.
+    threads: Vec<u32>,
+    /// Linking inside the customer: the group of each record, and the
+    /// union-find of the customer's key nodes.
+    groups: Vec<u32>,
+    parent: HashMap<u32, u32>,
+    /// Ticket id to the newest record carrying it, for long runs.
+    by_id: HashMap<&'a str, usize>,
+    matches: Vec<Match>,
+}
+
+/// Runs longer than this find status updates through a hash map rather than
+/// by scanning.
+const SCAN_LIMIT: usize = 32;
+
+impl<'a> Replay<'a> {
+    fn clear(&mut self) {
+        self.records.clear();
+        self.ids.clear();
+        self.rows.clear();
+        self.threads.clear();
+        self.groups.clear();
+        self.parent.clear();
+        self.by_id.clear();
+    }
+
+    fn find(&mut self, mut node: u32) -> u32 {
         loop {
-            let up = *parent.entry(node).or_insert(node);
+            let up = *self.parent.entry(node).or_insert(node);
             if up == node {
                 return node;
             }
             node = up;
         }
     }
-    for &row in run {
-        let r = row as usize;
-        let mut roots: Vec<u32> = nodes[r]
-            .into_iter()
-            .flatten()
-            .map(|node| find(&mut parent, node))
-            .collect();
-        roots.sort_unstable();
-        roots.dedup();
-        let root = roots[0];
-        for &loser in &roots[1..] {
-            parent.insert(loser, root);
-            if let Some(moved) = groups.remove(&loser) {
-                groups.entry(root).or_default().absorb(moved);
+
+    /// The record of ticket `id` in `group` (every record when not linking).
+    fn find_id(&self, id: &str, hash: u32, group: Option<u32>, long: bool) -> Option<usize> {
+        let in_group = |index: usize| group.is_none_or(|group| self.groups[index] == group);
+        if long {
+            if let Some(&index) = self.by_id.get(id) {
+                if in_group(index) {
+                    return Some(index);
+                }
+            } else {
+                return None;
             }
         }
-        let group = groups.entry(root).or_default();
-        out.push((row, group.intake(&rows[r], categories[r], config)));
+        (0..self.records.len())
+            .rev()
+            .find(|&index| self.records[index].id_hash == hash && self.ids[index] == id && in_group(index))
     }
-    out
+
+    /// Labels the rows of one customer, given in time order, writing each
+    /// label beside its row.
+    fn run<L: Labels>(
+        &mut self,
+        run: &mut [Slot<L::Label>],
+        rows: &[Prepared<'a>],
+        categories: &[(u16, u16)],
+        nodes: &[[u32; 2]],
+        config: &Resolved,
+    ) {
+        self.clear();
+        let first_nodes = nodes[run[0].row as usize];
+        let linking = run.iter().any(|slot| nodes[slot.row as usize] != first_nodes);
+        let long = run.len() > SCAN_LIMIT;
+        let mut window_start = 0;
+        for slot in run.iter_mut() {
+            let row = slot.row;
+            let complaint = &rows[row as usize];
+            let group = linking.then(|| self.link(nodes[row as usize]));
+            if let Some(index) = self.find_id(complaint.id, complaint.id_hash, group, long) {
+                self.records[index].closed_ms = complaint.closed_ms;
+                let thread_row = self.rows[self.threads[index] as usize];
+                slot.label = Some(L::updated(complaint, self.rows[index], thread_row));
+                continue;
+            }
+            let now = complaint.received_ms;
+            while window_start < self.records.len()
+                && now - self.records[window_start].received_ms > config.window_ms
+            {
+                window_start += 1;
+            }
+            let category = categories[row as usize];
+            let history = RunHistory {
+                records: &self.records,
+                ids: &self.ids,
+                window_start,
+                groups: group.map(|group| (&self.groups[..], group)),
+            };
+            let judgement = judge_into(&history, complaint, category, config, &mut self.matches);
+            let index = self.records.len();
+            let thread = judgement
+                .first
+                .map_or(index, |first| self.threads[first] as usize);
+            slot.label = Some(L::judged(Judged {
+                history: &history,
+                complaint,
+                judgement: &judgement,
+                matches: &self.matches,
+                row,
+                matched_row: judgement.first.map(|first| self.rows[first]),
+                thread_row: self.rows.get(thread).copied().unwrap_or(row),
+            }));
+            let span = |at: usize| Span {
+                off: at as u32,
+                len: 0,
+            };
+            let (record, _) = new_record(
+                complaint,
+                category,
+                config,
+                (judgement.kind, judgement.escalated),
+                span(index),
+                span(thread),
+                NONE,
+            );
+            self.records.push(record);
+            self.ids.push(complaint.id);
+            self.rows.push(row);
+            self.threads.push(thread as u32);
+            if let Some(group) = group {
+                self.groups.push(group);
+            }
+            if long {
+                self.by_id.insert(complaint.id, index);
+            }
+        }
+    }
+
+    /// Links a row's key nodes as streaming would at its time, and returns
+    /// its group. The smallest root survives; records of the merged group
+    /// move to it.
+    fn link(&mut self, [id, phone]: [u32; 2]) -> u32 {
+        let roots: Vec<u32> = [id, phone]
+            .into_iter()
+            .filter(|&node| node != NO_NODE)
+            .map(|node| self.find(node))
+            .collect();
+        let root = roots.iter().copied().min().expect("a complaint has a key");
+        for &loser in &roots {
+            if loser != root {
+                self.parent.insert(loser, root);
+                for group in &mut self.groups {
+                    if *group == loser {
+                        *group = root;
+                    }
+                }
+            }
+        }
+        root
+    }
 }
 
 /// Counts and rates of one slice of a labelled data set.

@@ -118,9 +118,8 @@ pub(crate) struct Resolved {
     pub max_distance: u32,
     pub tiers: [ChannelTier; Channel::ALL.len()],
     pub escalation_min_tier: ChannelTier,
-    pub regulator_escalates: bool,
-    pub media_escalates: bool,
-    pub other_signals: Vec<Signal>,
+    /// [`signal_bit`](super::history::signal_bit)s of the escalation signals.
+    pub escalation_signals: u8,
 }
 
 impl Resolved {
@@ -135,14 +134,7 @@ impl Resolved {
             max_distance: super::signature::max_distance(config.similarity_threshold),
             tiers,
             escalation_min_tier: config.escalation_min_tier,
-            regulator_escalates: config.escalation_signals.contains(&Signal::Regulator),
-            media_escalates: config.escalation_signals.contains(&Signal::Media),
-            other_signals: config
-                .escalation_signals
-                .iter()
-                .copied()
-                .filter(|s| !matches!(s, Signal::Regulator | Signal::Media))
-                .collect(),
+            escalation_signals: super::history::signal_bits(&config.escalation_signals),
         }
     }
 
@@ -208,6 +200,9 @@ mod tests {
         assert_eq!(config.tier(Channel::OnlineChat), ChannelTier::SelfService);
         assert_eq!(config.tier(Channel::Hotline), ChannelTier::Agent);
         let resolved = Resolved::new(&config);
-        assert!(resolved.regulator_escalates && !resolved.media_escalates);
+        assert_eq!(
+            resolved.escalation_signals,
+            super::super::history::signal_bits(&[Signal::Regulator])
+        );
     }
 }

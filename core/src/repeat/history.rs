@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::Resolved;
 use super::signature::{similarity_of_distance, TextSignature};
-use super::verdict::{EscalationTendency, Intake, PriorMatch, RepeatKind, Verdict};
+use super::verdict::{EscalationTendency, PriorMatch, RepeatKind, Verdict};
 use super::Categorize;
 use crate::channel::{Channel, ChannelTier};
 use crate::complaint::{Complaint, ComplaintStatus};
@@ -119,6 +119,8 @@ impl Record {
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared<'a> {
     pub id: &'a str,
+    /// [`id_hash`] of `id`.
+    pub id_hash: u32,
     pub customer_id: Option<&'a str>,
     /// The normalised phone encoded by [`encode_phone`].
     pub phone: Option<u64>,
@@ -131,7 +133,21 @@ pub(crate) struct Prepared<'a> {
     pub signature: Option<u64>,
     pub regulator: bool,
     pub media: bool,
-    pub signals: &'a [Signal],
+    /// [`signal_bit`]s of the complaint's signals.
+    pub signals: u8,
+}
+
+// Every signal has its bit in a byte.
+const _: () = assert!(Signal::ALL.len() <= 8);
+
+/// A signal as one bit of a byte.
+pub(crate) fn signal_bit(signal: Signal) -> u8 {
+    1 << signal as u8
+}
+
+/// The bits of a list of signals.
+pub(crate) fn signal_bits(signals: &[Signal]) -> u8 {
+    signals.iter().fold(0, |bits, &signal| bits | signal_bit(signal))
 }
 
 /// Validates a complaint and reduces it to what the detector compares.
@@ -174,6 +190,7 @@ pub(crate) fn prepare<'a>(
     let has = |signal| complaint.signals.contains(&signal);
     Ok(Prepared {
         id: &complaint.id,
+        id_hash: id_hash(&complaint.id),
         customer_id: complaint.customer_id.as_deref(),
         phone,
         received_ms,
@@ -184,11 +201,31 @@ pub(crate) fn prepare<'a>(
         signature,
         regulator: has(Signal::Regulator),
         media: has(Signal::Media),
-        signals: &complaint.signals,
+        signals: signal_bits(&complaint.signals),
     })
 }
 
 impl Prepared<'_> {
+    /// A row that stands for nothing: fills the place of an invalid
+    /// complaint until the error is reported.
+    pub(crate) fn placeholder() -> Self {
+        Prepared {
+            id: "",
+            id_hash: id_hash(""),
+            customer_id: None,
+            phone: None,
+            received_ms: 0,
+            closed_ms: OPEN,
+            status: ComplaintStatus::Open,
+            category: None,
+            channel: 0,
+            signature: None,
+            regulator: false,
+            media: false,
+            signals: 0,
+        }
+    }
+
     /// Whether the complaint says what it is about: a category, or a text to
     /// compare. A status update of a known ticket needs neither.
     pub(crate) fn require_issue(&self) -> Result<()> {
@@ -379,19 +416,6 @@ impl KeyIndex {
         }
     }
 
-    /// The nodes of a complaint's keys, created when new; links them.
-    pub fn nodes(&mut self, customer_id: Option<&str>, phone: Option<u64>) -> [Option<u32>; 2] {
-        let nodes = [
-            customer_id.map(|id| self.node_of_id(id)),
-            phone.map(|phone| self.node_of_phone(phone)),
-        ];
-        if let [Some(a), Some(b)] = nodes {
-            let (ra, rb) = (self.find(a), self.find(b));
-            self.parent[ra.max(rb) as usize] = ra.min(rb);
-        }
-        nodes
-    }
-
     /// Adds the complaint's keys and links them. The group with the smallest
     /// root survives, so the outcome does not depend on key order.
     pub fn link(&mut self, customer_id: Option<&str>, phone: Option<u64>) -> Link {
@@ -455,12 +479,12 @@ pub(crate) fn new_record(
     complaint: &Prepared<'_>,
     category: (u16, u16),
     config: &Resolved,
-    verdict: &Verdict,
+    (kind, escalated): (RepeatKind, bool),
     id: Span,
     thread: Span,
     prev: u32,
 ) -> (Record, u8) {
-    let mut flags = verdict.kind.to_bits();
+    let mut flags = kind.to_bits();
     if complaint.signature.is_some() {
         flags |= FLAG_TEXT;
     }
@@ -470,7 +494,7 @@ pub(crate) fn new_record(
     if complaint.media {
         flags |= FLAG_MEDIA;
     }
-    if verdict.escalated {
+    if escalated {
         flags |= FLAG_ESCALATED;
     }
     let tier = config.tier(complaint.channel);
@@ -478,7 +502,7 @@ pub(crate) fn new_record(
         EscalationTendency::Media
     } else if tier == ChannelTier::Regulator || complaint.regulator {
         EscalationTendency::Regulator
-    } else if verdict.escalated || tier == ChannelTier::Executive {
+    } else if escalated || tier == ChannelTier::Executive {
         EscalationTendency::SkipLevel
     } else {
         EscalationTendency::None
@@ -489,7 +513,7 @@ pub(crate) fn new_record(
         signature: complaint.signature.unwrap_or(0),
         id_off: id.off,
         thread_off: thread.off,
-        id_hash: id_hash(complaint.id),
+        id_hash: complaint.id_hash,
         prev,
         id_len: id.len,
         thread_len: thread.len,
@@ -513,31 +537,6 @@ impl Group {
     #[cfg(test)]
     pub fn thread(&self, record: &Record) -> &str {
         self.str(record.thread_span())
-    }
-
-    fn push_str(&mut self, text: &str) -> Span {
-        let span = Span {
-            off: self.ids.len() as u32,
-            len: text.len() as u16,
-        };
-        if self.ids.capacity() - self.ids.len() < text.len() {
-            // Small groups are the common case: grow tightly.
-            self.ids.reserve_exact(text.len().max(self.ids.len() / 2));
-        }
-        self.ids.push_str(text);
-        span
-    }
-
-    fn push_record(&mut self, record: Record) {
-        if self.records.len() == self.records.capacity() {
-            let extra = if self.records.len() < 8 {
-                1
-            } else {
-                self.records.len() / 2
-            };
-            self.records.reserve_exact(extra);
-        }
-        self.records.push(record);
     }
 
     /// Moves every record of `other` into this group.
@@ -599,48 +598,36 @@ impl Group {
                     && usize::from(r.channel) < Channel::ALL.len()
             })
     }
-
-    fn find_id(&self, id: &str) -> Option<usize> {
-        let hash = id_hash(id);
-        self.records
-            .iter()
-            .position(|record| record.id_hash == hash && self.id(record) == id)
-    }
-
-    /// Judges `complaint` against this group and remembers it, or applies a
-    /// status update when its ticket id is already here.
-    pub fn intake(&mut self, complaint: &Prepared<'_>, category: (u16, u16), config: &Resolved) -> Intake {
-        if let Some(index) = self.find_id(complaint.id) {
-            self.records[index].closed_ms = complaint.closed_ms;
-            return Intake::Updated {
-                id: complaint.id.to_owned(),
-                status: complaint.status,
-            };
-        }
-        let (verdict, first) = judge(self, complaint, category, config);
-        let id = self.push_str(complaint.id);
-        let thread = match first {
-            None => id,
-            Some(index) => self.records[index].thread_span(),
-        };
-        let (record, tendency) = new_record(complaint, category, config, &verdict, id, thread, NONE);
-        self.tendency = self.tendency.max(tendency);
-        self.push_record(record);
-        Intake::Judged(verdict)
-    }
 }
 
-/// The rule of domain spec section 4 against one customer's history: the
-/// verdict and the index of the most relevant match.
-pub(crate) fn judge<H: History>(
+/// One same-issue prior of a judged complaint: its record index, whether
+/// the level-2 categories are equal, and the signature distance when both
+/// had text.
+pub(crate) type Match = (usize, bool, Option<u32>);
+
+/// The rule's answer without the strings of a [`Verdict`]: what batch
+/// labelling keeps per row.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Judgement {
+    pub kind: RepeatKind,
+    pub escalated: bool,
+    pub repeat_count: u32,
+    /// The record index of the most relevant match.
+    pub first: Option<usize>,
+}
+
+/// The rule of domain spec section 4 against one customer's history. Leaves
+/// the same-issue priors in `matches`, most relevant first; allocates
+/// nothing once `matches` has grown to the largest history seen.
+pub(crate) fn judge_into<H: History>(
     history: &H,
     complaint: &Prepared<'_>,
     (category, level1): (u16, u16),
     config: &Resolved,
-) -> (Verdict, Option<usize>) {
+    matches: &mut Vec<Match>,
+) -> Judgement {
     let now = complaint.received_ms;
-    // (record index, same category, distance)
-    let mut matches: Vec<(usize, bool, Option<u32>)> = Vec::new();
+    matches.clear();
     history.each(|index, record| {
         if record.received_ms > now || now - record.received_ms > config.window_ms {
             return;
@@ -660,14 +647,16 @@ pub(crate) fn judge<H: History>(
             matches.push((index, same_category, distance));
         }
     });
-    matches.sort_by(|a, b| {
-        let (ra, rb) = (history.record(a.0), history.record(b.0));
-        rb.received_ms
-            .cmp(&ra.received_ms)
-            .then(b.1.cmp(&a.1))
-            .then(a.2.unwrap_or(u32::MAX).cmp(&b.2.unwrap_or(u32::MAX)))
-            .then_with(|| history.text(ra.id_span()).cmp(history.text(rb.id_span())))
-    });
+    if matches.len() > 1 {
+        matches.sort_by(|a, b| {
+            let (ra, rb) = (history.record(a.0), history.record(b.0));
+            rb.received_ms
+                .cmp(&ra.received_ms)
+                .then(b.1.cmp(&a.1))
+                .then(a.2.unwrap_or(u32::MAX).cmp(&b.2.unwrap_or(u32::MAX)))
+                .then_with(|| history.text(ra.id_span()).cmp(history.text(rb.id_span())))
+        });
+    }
     let kind = match matches.first() {
         None => RepeatKind::New,
         Some(&(newest, _, _)) if now - history.record(newest).received_ms < config.dedup_ms => {
@@ -682,9 +671,7 @@ pub(crate) fn judge<H: History>(
             let tier = config.tier(complaint.channel);
             let by_channel =
                 tier > config.tier(history.record(earliest).channel) && tier >= config.escalation_min_tier;
-            let by_signal = (complaint.regulator && config.regulator_escalates)
-                || (complaint.media && config.media_escalates)
-                || complaint.signals.iter().any(|s| config.other_signals.contains(s));
+            let by_signal = complaint.signals & config.escalation_signals != 0;
             by_channel || by_signal
         }
     };
@@ -692,8 +679,23 @@ pub(crate) fn judge<H: History>(
         .iter()
         .filter(|m| history.record(m.0).kind() != RepeatKind::Duplicate)
         .count() as u32;
-    let first = matches.first().map(|m| m.0);
-    let thread = match first {
+    Judgement {
+        kind,
+        escalated,
+        repeat_count,
+        first: matches.first().map(|m| m.0),
+    }
+}
+
+/// The [`Verdict`] of a judgement: the strings and the matched priors.
+pub(crate) fn verdict_of<H: History>(
+    history: &H,
+    complaint: &Prepared<'_>,
+    judgement: &Judgement,
+    matches: &[Match],
+) -> Verdict {
+    let now = complaint.received_ms;
+    let thread = match judgement.first {
         None => complaint.id.to_owned(),
         Some(index) => history.text(history.record(index).thread_span()).to_owned(),
     };
@@ -710,16 +712,31 @@ pub(crate) fn judge<H: History>(
             }
         })
         .collect();
-    let verdict = Verdict {
+    Verdict {
         id: complaint.id.to_owned(),
-        kind,
-        escalated,
+        kind: judgement.kind,
+        escalated: judgement.escalated,
         matched,
-        repeat_count,
+        repeat_count: judgement.repeat_count,
         thread,
         category: complaint.category.as_deref().map(str::to_owned),
-    };
-    (verdict, first)
+    }
+}
+
+/// [`judge_into`] and [`verdict_of`] in one: the verdict and the record
+/// index of the most relevant match.
+pub(crate) fn judge<H: History>(
+    history: &H,
+    complaint: &Prepared<'_>,
+    category: (u16, u16),
+    config: &Resolved,
+) -> (Verdict, Option<usize>) {
+    let mut matches = Vec::new();
+    let judgement = judge_into(history, complaint, category, config, &mut matches);
+    (
+        verdict_of(history, complaint, &judgement, &matches),
+        judgement.first,
+    )
 }
 
 #[cfg(test)]
@@ -742,12 +759,13 @@ mod tests {
 
     #[test]
     fn compaction_keeps_thread_roots_of_kept_records() {
-        let mut group = Group::default();
+        let mut store = super::super::store::Store::default();
         let config = Resolved::new(&super::super::RepeatConfig::default());
         let mut at = 0;
         for id in ["A", "B", "C"] {
             let prepared = Prepared {
                 id,
+                id_hash: id_hash(id),
                 customer_id: Some("C1"),
                 phone: None,
                 received_ms: at,
@@ -758,11 +776,12 @@ mod tests {
                 signature: None,
                 regulator: false,
                 media: false,
-                signals: &[],
+                signals: 0,
             };
-            group.intake(&prepared, (1, 2), &config);
+            store.intake(0, &prepared, (1, 2), &config);
             at += 20 * 86_400_000;
         }
+        let mut group = store.export(0).expect("customer 0 is known");
         assert_eq!(group.thread(&group.records[2]), "A");
         assert_eq!(group.compact(10 * 86_400_000), 1);
         assert_eq!(group.records.len(), 2);

@@ -49,7 +49,7 @@ mod store;
 pub mod synth;
 mod verdict;
 
-pub use batch::{label_batch, summarize, BatchSummary, Rates};
+pub use batch::{label_batch, label_batch_compact, summarize, BatchSummary, CompactLabel, Rates};
 pub use config::RepeatConfig;
 pub use detector::RepeatDetector;
 pub use signature::TextSignature;

@@ -165,7 +165,15 @@ impl Store {
         let (verdict, first) = judge(&chain, complaint, category, config);
         let id = self.push_str(complaint.id);
         let thread = first.map_or(id, |index| self.records[index].thread_span());
-        let (record, tendency) = new_record(complaint, category, config, &verdict, id, thread, prev);
+        let (record, tendency) = new_record(
+            complaint,
+            category,
+            config,
+            (verdict.kind, verdict.escalated),
+            id,
+            thread,
+            prev,
+        );
         let index = self.push_record(record);
         let head = self.heads.entry(root).or_insert(Head {
             last: NONE,
