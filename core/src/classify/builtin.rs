@@ -24,6 +24,10 @@ pub(crate) const SIGNAL_CORPUS: &[&str] = &[
     include_str!("../../data/classify/signals/part_b.tsv"),
     include_str!("../../data/classify/signals/part_c.tsv"),
     include_str!("../../data/classify/signals/part_d.tsv"),
+    include_str!("../../data/classify/signals/part_e.tsv"),
+    include_str!("../../data/classify/signals/part_f.tsv"),
+    include_str!("../../data/classify/signals/part_g.tsv"),
+    include_str!("../../data/classify/signals/part_h.tsv"),
 ];
 
 /// The data lines of embedded TSV files, trimmed, without blank lines and
