@@ -233,14 +233,16 @@ fn run_batch<'a, L: Labels>(
     // An indexed collect writes the rows in place; a failed row leaves a
     // placeholder and its index, and the first failure is reported.
     let first_failure = AtomicUsize::new(usize::MAX);
-    let rows: Vec<Prepared> = complaints
+    let mut rows: Vec<BatchRow> = complaints
         .par_iter()
         .enumerate()
-        .map(|(index, complaint)| {
-            prepare_row(complaint).unwrap_or_else(|_| {
+        .map(|(index, complaint)| BatchRow {
+            complaint: prepare_row(complaint).unwrap_or_else(|_| {
                 first_failure.fetch_min(index, Ordering::Relaxed);
                 Prepared::placeholder()
-            })
+            }),
+            category: (0, 0),
+            nodes: [NO_NODE; 2],
         })
         .collect();
     let first_failure = first_failure.into_inner();
@@ -248,8 +250,11 @@ fn run_batch<'a, L: Labels>(
         let err = prepare_row(complaint).expect_err("a row that failed fails again");
         return Err(err.within(&format!("complaints[{first_failure}]")));
     }
-    let categories = intern_categories(&rows)?;
+    intern_categories(&mut rows)?;
     let keys = CustomerKeys::of(&rows);
+    rows.par_iter_mut()
+        .zip(&keys.nodes)
+        .for_each(|(row, &nodes)| row.nodes = nodes);
 
     // Rows grouped by final customer (a counting sort over customer
     // numbers), each customer's rows then put in time order by the task that
@@ -281,16 +286,24 @@ fn run_batch<'a, L: Labels>(
         .for_each_init(Replay::default, |replay, run| {
             if run.len() > 1 {
                 run.sort_unstable_by(|a, b| {
-                    let (ra, rb) = (&rows[a.row as usize], &rows[b.row as usize]);
+                    let (ra, rb) = (&rows[a.row as usize].complaint, &rows[b.row as usize].complaint);
                     ra.received_ms
                         .cmp(&rb.received_ms)
                         .then_with(|| ra.id.cmp(rb.id))
                         .then(a.row.cmp(&b.row))
                 });
             }
-            replay.run::<L>(run, &rows, &categories, &keys.nodes, &resolved);
+            replay.run::<L>(run, &rows, &resolved);
         });
     Ok(L::in_row_order(slots))
+}
+
+/// A validated row with its interned category and key nodes beside it, so
+/// that the replay finds all it reads of a row in one place.
+struct BatchRow<'a> {
+    complaint: Prepared<'a>,
+    category: (u16, u16),
+    nodes: [u32; 2],
 }
 
 /// One row of a batch in customer order: what the replay reads, and the
@@ -326,11 +339,11 @@ fn scatter<T>(slots: Vec<Slot<T>>) -> Vec<T> {
 /// The interned level-2 and level-1 category of every row. The distinct
 /// codes are collected and numbered in sorted order first, so that rows are
 /// then looked up in parallel.
-fn intern_categories(rows: &[Prepared<'_>]) -> Result<Vec<(u16, u16)>> {
+fn intern_categories(rows: &mut [BatchRow<'_>]) -> Result<()> {
     let mut codes: Vec<&str> = rows
         .par_iter()
         .fold(HashSet::default, |mut codes: HashSet<&str>, row| {
-            if let Some(code) = row.category.as_deref() {
+            if let Some(code) = row.complaint.category.as_deref() {
                 codes.insert(code);
             }
             codes
@@ -343,14 +356,14 @@ fn intern_categories(rows: &[Prepared<'_>]) -> Result<Vec<(u16, u16)>> {
         .collect();
     codes.sort_unstable();
     let mut interner = Interner::default();
-    let ids: HashMap<&str, (u16, u16)> = codes
+    let ids: HashMap<String, (u16, u16)> = codes
         .into_iter()
-        .map(|code| Ok((code, interner.intern_category(Some(code))?)))
+        .map(|code| Ok((code.to_owned(), interner.intern_category(Some(code))?)))
         .collect::<Result<_>>()?;
-    Ok(rows
-        .par_iter()
-        .map(|row| row.category.as_deref().map_or((0, 0), |code| ids[code]))
-        .collect())
+    rows.par_iter_mut().for_each(|row| {
+        row.category = row.complaint.category.as_deref().map_or((0, 0), |code| ids[code]);
+    });
+    Ok(())
 }
 
 /// The customer of every row once every key link of the batch is known,
@@ -370,7 +383,7 @@ impl CustomerKeys {
     /// Numbers the distinct customer ids and phones by sorting (in
     /// parallel) rather than through one shared hash map, then links the
     /// keys that share a row.
-    fn of(rows: &[Prepared<'_>]) -> CustomerKeys {
+    fn of(rows: &[BatchRow<'_>]) -> CustomerKeys {
         let mut nodes = vec![[NO_NODE; 2]; rows.len()];
         // Indexed collects (no filtering) write in place; rows without the
         // key sort last under the `ABSENT` key and are skipped.
@@ -378,8 +391,8 @@ impl CustomerKeys {
         let mut by_id: Vec<(u64, u32)> = rows
             .par_iter()
             .enumerate()
-            .map(|(row, prepared)| {
-                let hash = prepared
+            .map(|(row, BatchRow { complaint, .. })| {
+                let hash = complaint
                     .customer_id
                     .map_or(ABSENT, |id| rustc_hash::FxBuildHasher.hash_one(id));
                 (hash, row as u32)
@@ -389,7 +402,7 @@ impl CustomerKeys {
         // collision, about one batch in ten million) would merge customers:
         // then the ids are sorted by text as well.
         by_id.par_sort_unstable();
-        let id_of = |row: u32| rows[row as usize].customer_id;
+        let id_of = |row: u32| rows[row as usize].complaint.customer_id;
         let collided = by_id
             .par_windows(2)
             .any(|pair| pair[0].0 == pair[1].0 && id_of(pair[0].1) != id_of(pair[1].1));
@@ -417,7 +430,7 @@ impl CustomerKeys {
         let mut by_phone: Vec<(u64, u32)> = rows
             .par_iter()
             .enumerate()
-            .map(|(row, prepared)| (prepared.phone.unwrap_or(ABSENT), row as u32))
+            .map(|(row, BatchRow { complaint, .. })| (complaint.phone.unwrap_or(ABSENT), row as u32))
             .collect();
         by_phone.par_sort_unstable();
         for (at, &(phone, row)) in by_phone.iter().enumerate() {
@@ -571,23 +584,22 @@ impl<'a> Replay<'a> {
 
     /// Labels the rows of one customer, given in time order, writing each
     /// label beside its row.
-    fn run<L: Labels>(
-        &mut self,
-        run: &mut [Slot<L::Label>],
-        rows: &[Prepared<'a>],
-        categories: &[(u16, u16)],
-        nodes: &[[u32; 2]],
-        config: &Resolved,
-    ) {
+    fn run<L: Labels>(&mut self, run: &mut [Slot<L::Label>], rows: &[BatchRow<'a>], config: &Resolved) {
         self.clear();
-        let first_nodes = nodes[run[0].row as usize];
-        let linking = run.iter().any(|slot| nodes[slot.row as usize] != first_nodes);
+        let first_nodes = rows[run[0].row as usize].nodes;
+        let linking = run
+            .iter()
+            .any(|slot| rows[slot.row as usize].nodes != first_nodes);
         let long = run.len() > SCAN_LIMIT;
         let mut window_start = 0;
         for slot in run.iter_mut() {
             let row = slot.row;
-            let complaint = &rows[row as usize];
-            let group = linking.then(|| self.link(nodes[row as usize]));
+            let BatchRow {
+                complaint,
+                category,
+                nodes,
+            } = &rows[row as usize];
+            let group = linking.then(|| self.link(*nodes));
             if let Some(index) = self.find_id(complaint.id, complaint.id_hash, group, long) {
                 self.records[index].closed_ms = complaint.closed_ms;
                 let thread_row = self.rows[self.threads[index] as usize];
@@ -600,7 +612,7 @@ impl<'a> Replay<'a> {
             {
                 window_start += 1;
             }
-            let category = categories[row as usize];
+            let category = *category;
             let history = RunHistory {
                 records: &self.records,
                 ids: &self.ids,
