@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use custinsight::classify::{Classification, Evaluation as CoreEvaluation, TrainOptions};
-use custinsight::repeat::Intake;
+use custinsight::repeat::{BatchLabels, RepeatKind};
 use custinsight::{CompactClassification, Complaint, CustomerProfile, Taxonomy};
 
 use crate::{to_py_err, InvalidInputError};
@@ -683,21 +683,18 @@ type LabelColumns = (
     Vec<Option<String>>,
 );
 
-fn label_columns(labels: &[Intake]) -> LabelColumns {
+fn label_columns(complaints: &[Complaint], batch: &BatchLabels) -> LabelColumns {
+    let id_of = |row: u32| complaints[row as usize].id.clone();
     let mut columns = LabelColumns::default();
-    for label in labels {
-        let verdict = label.verdict();
-        columns
-            .0
-            .push(if verdict.is_some() { "judged" } else { "updated" });
-        columns.1.push(verdict.map(|v| v.kind.as_str()));
-        columns.2.push(verdict.map(|v| v.escalated));
-        columns.3.push(verdict.map(|v| v.repeat_count));
-        columns.4.push(verdict.map(|v| v.thread.clone()));
-        columns
-            .5
-            .push(verdict.and_then(|v| v.matched.first().map(|m| m.id.clone())));
-        columns.6.push(verdict.and_then(|v| v.category.clone()));
+    for label in &batch.labels {
+        let judged = label.kind.is_some();
+        columns.0.push(if judged { "judged" } else { "updated" });
+        columns.1.push(label.kind.map(RepeatKind::as_str));
+        columns.2.push(judged.then_some(label.escalated));
+        columns.3.push(judged.then_some(label.repeat_count));
+        columns.4.push(judged.then(|| id_of(label.thread)));
+        columns.5.push(label.matched.filter(|_| judged).map(id_of));
+        columns.6.push(batch.category(label).map(str::to_owned));
     }
     columns
 }
@@ -859,15 +856,14 @@ impl Engine {
     ) -> PyResult<(LabelColumns, Option<String>)> {
         py.detach(|| {
             let complaints = columns.complaints()?;
-            let labels = self.inner.label_batch(&complaints).map_err(to_py_err)?;
+            let batch = self.inner.label_batch_compact(&complaints).map_err(to_py_err)?;
             let summary = if summary {
-                let summary =
-                    custinsight::repeat::summarize(&complaints, &labels, customer_base).map_err(to_py_err)?;
+                let summary = batch.summarize(&complaints, customer_base).map_err(to_py_err)?;
                 Some(json(&summary))
             } else {
                 None
             };
-            Ok((label_columns(&labels), summary))
+            Ok((label_columns(&complaints, &batch), summary))
         })
     }
 

@@ -343,6 +343,17 @@ impl Engine {
         crate::repeat::label_batch(&self.config.repeat, Some(&categorizer), complaints)
     }
 
+    /// [`Engine::label_batch`] as plain numbers
+    /// ([`label_batch_compact`](crate::repeat::label_batch_compact)): the same
+    /// verdicts, rows for ticket ids, for data frames and exports.
+    ///
+    /// # Errors
+    /// As [`Engine::label_batch`].
+    pub fn label_batch_compact(&self, complaints: &[Complaint]) -> Result<crate::repeat::BatchLabels> {
+        let categorizer = ClassifierCategorizer(Arc::clone(&self.classifier));
+        crate::repeat::label_batch_compact(&self.config.repeat, Some(&categorizer), complaints)
+    }
+
     /// The customer's repeat and escalation counters as of `now`, for the
     /// pop-up.
     ///

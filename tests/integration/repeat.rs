@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use custinsight::repeat::{
-    label_batch, label_batch_compact, summarize, Categorize, CompactLabel, EscalationTendency, Intake,
+    label_batch, label_batch_compact, summarize, BatchLabels, Categorize, EscalationTendency, Intake,
     PriorMatch, RepeatConfig, RepeatDetector, RepeatKind, TextSignature, Verdict, RECORD_BYTES,
 };
 use custinsight::{
@@ -415,10 +415,14 @@ fn time_order_indices(complaints: &[Complaint]) -> Vec<usize> {
 fn check_compact(
     complaints: &[Complaint],
     labels: &[Intake],
-    compact: &[CompactLabel],
+    batch: &BatchLabels,
 ) -> Result<(), TestCaseError> {
-    prop_assert_eq!(labels.len(), compact.len());
-    for (row, (label, compact)) in labels.iter().zip(compact).enumerate() {
+    prop_assert_eq!(labels.len(), batch.labels.len());
+    prop_assert_eq!(
+        batch.summarize(complaints, Some(1000)).unwrap(),
+        summarize(complaints, labels, Some(1000)).unwrap()
+    );
+    for (row, (label, compact)) in labels.iter().zip(&batch.labels).enumerate() {
         let id_of = |row: u32| complaints[row as usize].id.as_str();
         match label {
             Intake::Judged(verdict) => {
@@ -430,12 +434,14 @@ fn check_compact(
                     verdict.matched.first().map(|m| m.id.as_str())
                 );
                 prop_assert_eq!(id_of(compact.thread), verdict.thread.as_str());
+                prop_assert_eq!(batch.category(compact), verdict.category.as_deref());
                 if verdict.kind == RepeatKind::New {
                     prop_assert_eq!(compact.thread as usize, row);
                 }
             }
             Intake::Updated { id, .. } => {
                 prop_assert_eq!(compact.kind, None);
+                prop_assert_eq!(batch.category(compact), None);
                 let original = compact.matched.expect("an update names its ticket's row");
                 prop_assert_eq!(id_of(original), id.as_str());
                 prop_assert_ne!(original as usize, row);
@@ -748,6 +754,35 @@ fn missing_category_uses_the_categoriser_then_text_similarity() {
     let err = detector.intake(&d).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.to_string().starts_with("invalid category:"), "{err}");
+}
+
+#[test]
+fn batch_labels_carry_the_categorisers_category() {
+    let mut rows = Vec::new();
+    for (day, (id, text)) in [
+        ("A", "the broadband is down"),
+        ("B", "broadband dead again"),
+        ("C", "odd bill"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut row = complaint(id, Some("C1"), None, base() + Duration::days(day as i64));
+        row.category = None;
+        row.text = Some(text.into());
+        rows.push(row);
+    }
+    let config = RepeatConfig::default();
+    let full = label_batch(&config, Some(&Stub), &rows).unwrap();
+    let batch = label_batch_compact(&config, Some(&Stub), &rows).unwrap();
+    check_compact(&rows, &full, &batch).unwrap();
+    assert_eq!(batch.categories, ["billing.unknown_charge", "broadband.outage"]);
+    assert_eq!(batch.category(&batch.labels[1]), Some("broadband.outage"));
+    assert_eq!(batch.labels[1].kind, Some(RepeatKind::Repeat));
+    assert_eq!(batch.labels[1].matched, Some(0));
+    let summary = batch.summarize(&rows, None).unwrap();
+    assert_eq!(summary.by_category["broadband.outage"].repeats, 1);
+    assert_eq!(summary.by_category["billing.unknown_charge"].new, 1);
 }
 
 #[test]

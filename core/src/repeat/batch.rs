@@ -11,14 +11,14 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{RepeatConfig, Resolved};
 use super::history::{
-    judge_into, new_record, prepare, verdict_of, History, Interner, Judgement, Match, Prepared, Record, Span,
-    NONE,
+    judge_into, new_record, prepare, verdict_of, History, Judgement, Match, Prepared, Record, Span, NONE,
 };
 use super::verdict::{Intake, RepeatKind};
 use super::Categorize;
 use crate::channel::Channel;
 use crate::complaint::Complaint;
 use crate::error::{Error, Result};
+use crate::taxonomy::level1;
 
 /// Labels a whole data set as if its complaints had arrived one by one in
 /// time order at a fresh [`RepeatDetector`](super::RepeatDetector): the
@@ -63,7 +63,7 @@ pub fn label_batch(
     categorizer: Option<&dyn Categorize>,
     complaints: &[Complaint],
 ) -> Result<Vec<Intake>> {
-    run_batch::<FullLabels>(config, categorizer, complaints)
+    Ok(run_batch::<FullLabels>(config, categorizer, complaints)?.0)
 }
 
 /// The label of one row of a batch, as plain numbers: what
@@ -84,6 +84,47 @@ pub struct CompactLabel {
     /// The row of the ticket that opened the issue thread: the row itself
     /// when it is new.
     pub thread: u32,
+    /// The level-2 category the row was judged under (given or
+    /// categorised), as a number into [`BatchLabels::categories`] counted
+    /// from 1; 0 when it was compared by text alone, or is a status update.
+    pub category: u16,
+}
+
+/// What [`label_batch_compact`] answers: a label per complaint, and the
+/// category codes the labels number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchLabels {
+    /// One label per complaint, in the order given.
+    pub labels: Vec<CompactLabel>,
+    /// The distinct level-2 category codes of the batch, sorted; label
+    /// category `n` is `categories[n - 1]`.
+    pub categories: Vec<String>,
+}
+
+impl BatchLabels {
+    /// The level-2 category a label was judged under.
+    pub fn category(&self, label: &CompactLabel) -> Option<&str> {
+        let index = usize::from(label.category).checked_sub(1)?;
+        self.categories.get(index).map(String::as_str)
+    }
+
+    /// The carrier KPIs of the labelled batch, as [`summarize`] gives them.
+    ///
+    /// # Errors
+    /// As [`summarize`].
+    pub fn summarize(&self, complaints: &[Complaint], customer_base: Option<u64>) -> Result<BatchSummary> {
+        if complaints.len() != self.labels.len() {
+            return Err(Error::invalid(
+                "labels",
+                format!("{} labels for {} complaints", self.labels.len(), complaints.len()),
+            ));
+        }
+        let judged = self.labels.iter().map(|label| {
+            let kind = label.kind?;
+            Some((kind, label.escalated, self.category(label)))
+        });
+        summarize_judged(complaints, judged, customer_base)
+    }
 }
 
 /// [`label_batch`] as plain numbers: the same verdicts, without building the
@@ -108,19 +149,23 @@ pub struct CompactLabel {
 /// .iter()
 /// .map(|json| custinsight::from_json("complaint", json).unwrap())
 /// .collect();
-/// let labels = label_batch_compact(&RepeatConfig::default(), None, &rows)?;
+/// let batch = label_batch_compact(&RepeatConfig::default(), None, &rows)?;
+/// let labels = &batch.labels;
 /// assert_eq!(labels[0].kind, Some(RepeatKind::Second));
 /// assert_eq!(labels[0].matched, Some(1)); // row 1, ticket A
 /// assert_eq!(labels[0].thread, 1);
+/// assert_eq!(batch.category(&labels[0]), Some("billing.refund"));
 /// assert_eq!(labels[1].kind, Some(RepeatKind::New));
+/// assert_eq!(batch.summarize(&rows, None)?.overall.seconds, 1);
 /// # Ok::<(), custinsight::Error>(())
 /// ```
 pub fn label_batch_compact(
     config: &RepeatConfig,
     categorizer: Option<&dyn Categorize>,
     complaints: &[Complaint],
-) -> Result<Vec<CompactLabel>> {
-    run_batch::<CompactLabels>(config, categorizer, complaints)
+) -> Result<BatchLabels> {
+    let (labels, categories) = run_batch::<CompactLabels>(config, categorizer, complaints)?;
+    Ok(BatchLabels { labels, categories })
 }
 
 /// What a batch answers per row: [`Intake`]s or [`CompactLabel`]s, built
@@ -147,6 +192,8 @@ struct Judged<'r, 'a> {
     row: u32,
     matched_row: Option<u32>,
     thread_row: u32,
+    /// The interned level-2 category.
+    category: u16,
 }
 
 enum FullLabels {}
@@ -184,6 +231,7 @@ impl Labels for CompactLabels {
             repeat_count: judged.judgement.repeat_count,
             matched: judged.matched_row,
             thread: judged.thread_row,
+            category: judged.category,
         }
     }
 
@@ -206,6 +254,7 @@ impl Labels for CompactLabels {
             repeat_count: 0,
             matched: Some(original_row),
             thread: thread_row,
+            category: 0,
         }
     }
 }
@@ -216,7 +265,7 @@ fn run_batch<'a, L: Labels>(
     config: &RepeatConfig,
     categorizer: Option<&dyn Categorize>,
     complaints: &'a [Complaint],
-) -> Result<Vec<L::Label>> {
+) -> Result<(Vec<L::Label>, Vec<String>)> {
     config.validate()?;
     let resolved = Resolved::new(config);
     if complaints.len() >= u32::MAX as usize {
@@ -250,7 +299,7 @@ fn run_batch<'a, L: Labels>(
         let err = prepare_row(complaint).expect_err("a row that failed fails again");
         return Err(err.within(&format!("complaints[{first_failure}]")));
     }
-    intern_categories(&mut rows)?;
+    let categories = intern_categories(&mut rows)?;
     let keys = CustomerKeys::of(&rows);
     rows.par_iter_mut()
         .zip(&keys.nodes)
@@ -295,7 +344,7 @@ fn run_batch<'a, L: Labels>(
             }
             replay.run::<L>(run, &rows, &resolved);
         });
-    Ok(L::in_row_order(slots))
+    Ok((L::in_row_order(slots), categories))
 }
 
 /// A validated row with its interned category and key nodes beside it, so
@@ -336,11 +385,11 @@ fn scatter<T>(slots: Vec<Slot<T>>) -> Vec<T> {
         .collect()
 }
 
-/// The interned level-2 and level-1 category of every row. The distinct
-/// codes are collected and numbered in sorted order first, so that rows are
-/// then looked up in parallel.
-fn intern_categories(rows: &mut [BatchRow<'_>]) -> Result<()> {
-    let mut codes: Vec<&str> = rows
+/// Numbers the level-2 and level-1 category of every row, and returns the
+/// distinct level-2 codes: collected and sorted first, so that rows are then
+/// numbered in parallel.
+fn intern_categories(rows: &mut [BatchRow<'_>]) -> Result<Vec<String>> {
+    let mut codes: Vec<String> = rows
         .par_iter()
         .fold(HashSet::default, |mut codes: HashSet<&str>, row| {
             if let Some(code) = row.complaint.category.as_deref() {
@@ -353,17 +402,29 @@ fn intern_categories(rows: &mut [BatchRow<'_>]) -> Result<()> {
             a
         })
         .into_iter()
+        .map(str::to_owned)
         .collect();
     codes.sort_unstable();
-    let mut interner = Interner::default();
-    let ids: HashMap<String, (u16, u16)> = codes
-        .into_iter()
-        .map(|code| Ok((code.to_owned(), interner.intern_category(Some(code))?)))
-        .collect::<Result<_>>()?;
+    if codes.len() >= usize::from(u16::MAX) {
+        return Err(Error::invalid(
+            "category",
+            format!("more than {} distinct category codes", u16::MAX - 1),
+        ));
+    }
+    let mut level1s: HashMap<&str, u16> = HashMap::default();
+    let ids: HashMap<&str, (u16, u16)> = codes
+        .iter()
+        .enumerate()
+        .map(|(index, code)| {
+            let next = level1s.len() as u16 + 1;
+            let level1 = *level1s.entry(level1(code)).or_insert(next);
+            (code.as_str(), (index as u16 + 1, level1))
+        })
+        .collect();
     rows.par_iter_mut().for_each(|row| {
         row.category = row.complaint.category.as_deref().map_or((0, 0), |code| ids[code]);
     });
-    Ok(())
+    Ok(codes)
 }
 
 /// The customer of every row once every key link of the batch is known,
@@ -632,6 +693,7 @@ impl<'a> Replay<'a> {
                 row,
                 matched_row: judgement.first.map(|first| self.rows[first]),
                 thread_row: self.rows.get(thread).copied().unwrap_or(row),
+                category: category.0,
             }));
             let span = |at: usize| Span {
                 off: at as u32,
@@ -801,29 +863,48 @@ pub fn summarize(
             format!("{} labels for {} complaints", labels.len(), complaints.len()),
         ));
     }
+    let judged = complaints
+        .iter()
+        .zip(labels)
+        .enumerate()
+        .map(|(index, (complaint, label))| {
+            if complaint.id != label.id() {
+                return Err(Error::invalid(
+                    format!("labels[{index}]"),
+                    format!(
+                        "is for ticket {:?}, the complaint is {:?}",
+                        label.id(),
+                        complaint.id
+                    ),
+                ));
+            }
+            Ok(label
+                .verdict()
+                .map(|verdict| (verdict.kind, verdict.escalated, verdict.category.as_deref())))
+        });
+    let judged: Vec<_> = judged.collect::<Result<_>>()?;
+    summarize_judged(complaints, judged.into_iter(), customer_base)
+}
+
+/// The KPIs of complaints and, per complaint, its verdict's kind, escalated
+/// flag and category (`None` for a status update).
+fn summarize_judged<'l>(
+    complaints: &[Complaint],
+    judged: impl Iterator<Item = Option<(RepeatKind, bool, Option<&'l str>)>>,
+    customer_base: Option<u64>,
+) -> Result<BatchSummary> {
     if customer_base == Some(0) {
         return Err(Error::invalid("customer_base", "must be at least 1"));
     }
     let mut summary = BatchSummary::default();
     let mut months: HashMap<(i32, u32), Rates> = HashMap::default();
-    for (index, (complaint, label)) in complaints.iter().zip(labels).enumerate() {
-        if complaint.id != label.id() {
-            return Err(Error::invalid(
-                format!("labels[{index}]"),
-                format!(
-                    "is for ticket {:?}, the complaint is {:?}",
-                    label.id(),
-                    complaint.id
-                ),
-            ));
-        }
-        let Some(verdict) = label.verdict() else {
+    for (complaint, judged) in complaints.iter().zip(judged) {
+        let Some((kind, escalated, category)) = judged else {
             summary.updates += 1;
             continue;
         };
-        let (kind, escalated) = (verdict.kind, verdict.escalated);
         summary.overall.add(kind, escalated);
-        let category = verdict.category.as_deref().unwrap_or("(none)");
+        let category = category.unwrap_or("(none)");
         match summary.by_category.get_mut(category) {
             Some(rates) => rates.add(kind, escalated),
             None => summary

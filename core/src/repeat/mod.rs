@@ -49,7 +49,9 @@ mod store;
 pub mod synth;
 mod verdict;
 
-pub use batch::{label_batch, label_batch_compact, summarize, BatchSummary, CompactLabel, Rates};
+pub use batch::{
+    label_batch, label_batch_compact, summarize, BatchLabels, BatchSummary, CompactLabel, Rates,
+};
 pub use config::RepeatConfig;
 pub use detector::RepeatDetector;
 pub use signature::TextSignature;
