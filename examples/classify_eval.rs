@@ -187,8 +187,14 @@ fn main() -> Result<(), custinsight::Error> {
     with_signals(
         &builtin,
         Some(&lexicon),
-        "blind set 5 (independent)",
+        "blind set 5",
         &data::telecom_blind_set_5(),
+    )?;
+    with_signals(
+        &builtin,
+        Some(&lexicon),
+        "blind set 6 (independent)",
+        &data::telecom_blind_set_6(),
     )?;
     match data::comcast_subjects() {
         Ok(subjects) => {

@@ -36,6 +36,7 @@ fn main() -> Result<(), custinsight::Error> {
         ("blind 3", data::telecom_blind_set_3()),
         ("blind 4", data::telecom_blind_set_4()),
         ("blind 5", data::telecom_blind_set_5()),
+        ("blind 6", data::telecom_blind_set_6()),
     ];
     let corpus = data::telecom_seed();
     let lexicon = Classifier::train(&corpus, &Taxonomy::telecom_default(), &TrainOptions::default())?;
@@ -60,5 +61,40 @@ fn main() -> Result<(), custinsight::Error> {
         }
         println!();
     }
+
+    // Per signal, on the two most recent sets pooled: where the thresholds
+    // trade recall for precision.
+    let pooled: Set = sets[4].1.iter().chain(&sets[5].1).cloned().collect();
+    println!("\nper signal, blind sets 4 and 5 pooled (recall/precision, expected count in brackets)");
+    print!("{:<22}", "");
+    for signal in Signal::ALL {
+        let expected = pooled.iter().filter(|(_, _, s)| s.contains(&signal)).count();
+        print!(" {:>17}", format!("{} ({expected})", signal.as_str()));
+    }
+    println!();
+    for (name, classifier) in &rows {
+        print!("{name:<22}");
+        for signal in Signal::ALL {
+            let (recall, precision) = score_signal(classifier, &pooled, signal);
+            print!("     {:>5.1}% {:>5.1}%", 100.0 * recall, 100.0 * precision);
+        }
+        println!();
+    }
     Ok(())
+}
+
+/// (recall, precision) of one signal.
+fn score_signal(classifier: &Classifier, set: &Set, signal: Signal) -> (f64, f64) {
+    let (mut expected, mut found, mut raised) = (0, 0, 0);
+    for (text, _, signals) in set {
+        let raised_here = classifier.classify(text).signal_kinds().contains(&signal);
+        let wanted = signals.contains(&signal);
+        expected += usize::from(wanted);
+        raised += usize::from(raised_here);
+        found += usize::from(wanted && raised_here);
+    }
+    (
+        found as f64 / expected.max(1) as f64,
+        found as f64 / raised.max(1) as f64,
+    )
 }

@@ -50,11 +50,11 @@ fn signals_found(set: &[(String, String, Vec<Signal>)]) -> (usize, usize) {
 }
 
 /// A regression bar on text the corpus writers never saw: the last blind
-/// set measured 96.9% level-2 and 97.5% work-group accuracy, and 88.9%
+/// set measured 97.2% level-2 and 97.8% work-group accuracy, and 95.0%
 /// signal recall (see `core/data/classify/README.md`).
 #[test]
 fn builtin_model_holds_its_figures_on_the_independent_blind_set() {
-    let set = data::telecom_blind_set_5();
+    let set = data::telecom_blind_set_6();
     let pairs: Vec<(&str, &str)> = set.iter().map(|(t, c, _)| (t.as_str(), c.as_str())).collect();
     let evaluation = Evaluation::evaluate(builtin(), &pairs).unwrap();
     assert!(evaluation.accuracy >= 0.94, "accuracy {}", evaluation.accuracy);
@@ -65,7 +65,7 @@ fn builtin_model_holds_its_figures_on_the_independent_blind_set() {
     );
     let (found, expected) = signals_found(&set);
     assert!(
-        found as f64 >= 0.85 * expected as f64,
+        found as f64 >= 0.92 * expected as f64,
         "signal recall {found}/{expected}"
     );
 }

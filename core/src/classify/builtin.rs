@@ -28,6 +28,9 @@ pub(crate) const SIGNAL_CORPUS: &[&str] = &[
     include_str!("../../data/classify/signals/part_f.tsv"),
     include_str!("../../data/classify/signals/part_g.tsv"),
     include_str!("../../data/classify/signals/part_h.tsv"),
+    include_str!("../../data/classify/signals/part_i.tsv"),
+    include_str!("../../data/classify/signals/part_j.tsv"),
+    include_str!("../../data/classify/signals/part_k.tsv"),
 ];
 
 /// The data lines of embedded TSV files, trimmed, without blank lines and

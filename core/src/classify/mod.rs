@@ -529,7 +529,7 @@ impl Classifier {
     }
 
     /// This classifier with the learned signal detector raising a signal
-    /// when its probability is above `threshold` (default 0.7): higher
+    /// when its probability is above `threshold` (default 0.5): higher
     /// finds fewer signals the lexicon misses, and raises fewer false ones.
     ///
     /// # Errors
