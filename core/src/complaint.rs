@@ -74,6 +74,12 @@ impl Complaint {
     /// # Errors
     /// [`Error::InvalidField`] naming the first offending field.
     pub fn validate(&self) -> Result<()> {
+        self.validate_normalizing_phone().map(drop)
+    }
+
+    /// [`Complaint::validate`], returning the normalised phone it had to
+    /// compute anyway (the repeat detector keys customers by it).
+    pub(crate) fn validate_normalizing_phone(&self) -> Result<Option<String>> {
         check_id("id", &self.id)?;
         if self.customer_id.is_none() && self.phone.is_none() {
             return Err(Error::invalid(
@@ -84,9 +90,7 @@ impl Complaint {
         if let Some(customer_id) = &self.customer_id {
             check_id("customer_id", customer_id)?;
         }
-        if let Some(phone) = &self.phone {
-            crate::normalize_phone(phone)?;
-        }
+        let phone = self.phone.as_deref().map(crate::normalize_phone).transpose()?;
         check_time("received_at", self.received_at)?;
         if let Some(category) = &self.category {
             validate_category_code(category)?;
@@ -110,7 +114,7 @@ impl Complaint {
             }
             _ => {}
         }
-        Ok(())
+        Ok(phone)
     }
 
     /// Whether the ticket is open.

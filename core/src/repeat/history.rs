@@ -155,14 +155,11 @@ pub(crate) fn prepare<'a>(
     complaint: &'a Complaint,
     categorizer: Option<&dyn Categorize>,
 ) -> Result<Prepared<'a>> {
-    complaint.validate()?;
+    let phone = complaint.validate_normalizing_phone()?;
     if complaint.id.len() > MAX_ID_LEN {
         return Err(Error::invalid("id", format!("is longer than {MAX_ID_LEN} bytes")));
     }
-    let phone = match &complaint.phone {
-        Some(raw) => Some(encode_phone(&crate::normalize_phone(raw)?)),
-        None => None,
-    };
+    let phone = phone.as_deref().map(encode_phone);
     let signature = complaint.text.as_deref().and_then(TextSignature::of).map(|s| s.0);
     let category = match (&complaint.category, categorizer, &complaint.text) {
         (Some(category), _, _) => Some(Cow::Borrowed(category.as_str())),
