@@ -373,6 +373,16 @@ proptest! {
     }
 
     #[test]
+    fn check_answers_what_intake_then_judges((config, complaints) in arb_stream()) {
+        let detector = RepeatDetector::new(config).unwrap();
+        for complaint in &time_order(&complaints) {
+            let checked = detector.check(complaint).unwrap();
+            let taken = detector.intake(complaint).unwrap();
+            prop_assert_eq!(Some(&checked), taken.verdict());
+        }
+    }
+
+    #[test]
     fn snapshot_restore_answers_as_before((config, complaints) in arb_stream()) {
         let (first, rest) = complaints.split_at(complaints.len() / 2);
         let detector = RepeatDetector::new(config).unwrap();

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::config::{RepeatConfig, Resolved};
-use super::history::{self, encode_phone, prepare, Group, Interner, KeyIndex};
+use super::history::{self, encode_phone, prepare, prepare_signing, Group, Interner, KeyIndex, Signing};
 use super::store::Store;
 use super::verdict::{CustomerCounters, EscalationTendency, Intake, RepeatKind, Verdict};
 use super::Categorize;
@@ -128,7 +128,9 @@ impl RepeatDetector {
             categorizer: None,
             categories: RwLock::new(categories),
             index: Mutex::new(index),
-            shards: (0..SHARDS).map(|_| Mutex::new(Store::default())).collect(),
+            shards: (0..SHARDS)
+                .map(|shard| Mutex::new(Store::new(shard as u32, SHARDS as u32)))
+                .collect(),
         }
     }
 
@@ -226,15 +228,27 @@ impl RepeatDetector {
     /// # Errors
     /// As [`RepeatDetector::intake`].
     pub fn check(&self, complaint: &Complaint) -> Result<Verdict> {
-        let prepared = prepare(complaint, self.categorizer.as_deref())?;
-        prepared.require_issue()?;
+        // Signing a text costs more than the rest of a check: with a
+        // category given, it is signed only when a prior needs comparing.
+        let mut prepared = prepare_signing(complaint, self.categorizer.as_deref(), Signing::WithoutCategory)?;
         let category = self.category_ids(prepared.category.as_deref())?;
         let roots = lock(&self.index).lookup(prepared.customer_id, prepared.phone);
         // Judge against the customer's history as the intake would see it
         // after linking: one group, or the union of the groups it would merge.
         if let [root] = *roots.as_slice() {
-            return Ok(lock(&self.shards[shard_of(root)]).judge(root, &prepared, category, &self.resolved));
+            let shard = lock(&self.shards[shard_of(root)]);
+            if prepared.signature.is_none()
+                && shard.needs_signature(root, prepared.received_ms, &self.resolved)
+            {
+                prepared.signature = history::sign(complaint);
+            }
+            prepared.require_issue()?;
+            return Ok(shard.judge(root, &prepared, category, &self.resolved));
         }
+        if prepared.signature.is_none() {
+            prepared.signature = history::sign(complaint);
+        }
+        prepared.require_issue()?;
         let mut group = Group::default();
         for &root in roots.as_slice() {
             if let Some(found) = lock(&self.shards[shard_of(root)]).export(root) {
@@ -374,7 +388,7 @@ impl RepeatDetector {
             ids: data
                 .ids
                 .into_iter()
-                .map(|(k, v)| (k.into_boxed_str(), v))
+                .map(|(k, v)| (compact_str::CompactString::from(k), v))
                 .collect(),
             phones: data.phones.into_iter().collect(),
             parent: data.parent,

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use compact_str::CompactString;
 use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -155,12 +156,35 @@ pub(crate) fn prepare<'a>(
     complaint: &'a Complaint,
     categorizer: Option<&dyn Categorize>,
 ) -> Result<Prepared<'a>> {
+    prepare_signing(complaint, categorizer, Signing::Always)
+}
+
+/// When [`prepare`] computes the text signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Signing {
+    Always,
+    /// Only when the complaint has no category given: a check computes it
+    /// later, and only when the history has a prior it must compare texts
+    /// with ([`needs_signature`]).
+    WithoutCategory,
+}
+
+/// [`prepare`], signing the text as `signing` says.
+pub(crate) fn prepare_signing<'a>(
+    complaint: &'a Complaint,
+    categorizer: Option<&dyn Categorize>,
+    signing: Signing,
+) -> Result<Prepared<'a>> {
     let phone = complaint.validate_normalizing_phone()?;
     if complaint.id.len() > MAX_ID_LEN {
         return Err(Error::invalid("id", format!("is longer than {MAX_ID_LEN} bytes")));
     }
     let phone = phone.as_deref().map(encode_phone);
-    let signature = complaint.text.as_deref().and_then(TextSignature::of).map(|s| s.0);
+    let signature = if signing == Signing::Always || complaint.category.is_none() {
+        sign(complaint)
+    } else {
+        None
+    };
     let category = match (&complaint.category, categorizer, &complaint.text) {
         (Some(category), _, _) => Some(Cow::Borrowed(category.as_str())),
         (None, Some(categorizer), Some(text)) => match categorizer.categorize(text) {
@@ -200,6 +224,25 @@ pub(crate) fn prepare<'a>(
         media: has(Signal::Media),
         signals: signal_bits(&complaint.signals),
     })
+}
+
+/// The text signature of a complaint, when it has a text with letters or
+/// digits.
+pub(crate) fn sign(complaint: &Complaint) -> Option<u64> {
+    complaint.text.as_deref().and_then(TextSignature::of).map(|s| s.0)
+}
+
+/// Whether judging a complaint against `history` would read its text
+/// signature: some prior in the window has a text (to compare by, or to
+/// report the similarity of).
+pub(crate) fn needs_signature<H: History>(history: &H, now: i64, config: &Resolved) -> bool {
+    let mut needed = false;
+    history.each(|_, record| {
+        needed |= record.signature().is_some()
+            && record.received_ms <= now
+            && now - record.received_ms <= config.window_ms;
+    });
+    needed
 }
 
 impl Prepared<'_> {
@@ -313,7 +356,9 @@ impl Interner {
 /// appeared on the same complaint belong to one customer from then on.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct KeyIndex {
-    pub ids: HashMap<Box<str>, u32>,
+    /// Customer ids kept inline (up to 24 bytes, the usual CRM id): a
+    /// lookup compares the key without following a pointer to the heap.
+    pub ids: HashMap<CompactString, u32>,
     pub phones: HashMap<u64, u32>,
     pub parent: Vec<u32>,
 }
@@ -396,7 +441,7 @@ impl KeyIndex {
             Some(&node) => node,
             None => {
                 let node = self.new_node();
-                self.ids.insert(id.into(), node);
+                self.ids.insert(CompactString::from(id), node);
                 node
             }
         }
@@ -756,7 +801,7 @@ mod tests {
 
     #[test]
     fn compaction_keeps_thread_roots_of_kept_records() {
-        let mut store = super::super::store::Store::default();
+        let mut store = super::super::store::Store::new(0, 1);
         let config = Resolved::new(&super::super::RepeatConfig::default());
         let mut at = 0;
         for id in ["A", "B", "C"] {
