@@ -1,5 +1,6 @@
 //! Repeat-complaint detection: intake checks per second against a large
-//! history, and batch labelling of a whole synthetic data set.
+//! history, and batch labelling of a whole synthetic data set (with phones,
+//! key links and texts), as full verdicts and as compact labels.
 //!
 //! ```text
 //! cargo bench --bench repeat
@@ -15,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use custinsight::repeat::synth::{synthetic_complaints, SynthSpec};
-use custinsight::repeat::{label_batch, RepeatConfig, RepeatDetector};
+use custinsight::repeat::{label_batch, label_batch_compact, RepeatConfig, RepeatDetector};
 use custinsight::Complaint;
 
 fn size(var: &str, default: usize) -> usize {
@@ -118,6 +119,13 @@ fn batch(c: &mut Criterion) {
         b.iter_batched(
             || (),
             |()| black_box(label_batch(&config, None, &complaints).expect("valid")),
+            BatchSize::PerIteration,
+        )
+    });
+    group.bench_function(format!("label_batch_compact/{count}"), |b| {
+        b.iter_batched(
+            || (),
+            |()| black_box(label_batch_compact(&config, None, &complaints).expect("valid")),
             BatchSize::PerIteration,
         )
     });

@@ -16,7 +16,7 @@ use std::time::Instant;
 use cap::Cap;
 use custinsight::repeat::synth::{synthetic_complaints, SynthSpec};
 use custinsight::repeat::{
-    label_batch, summarize, RepeatConfig, RepeatDetector, TextSignature, RECORD_BYTES,
+    label_batch, label_batch_compact, summarize, RepeatConfig, RepeatDetector, TextSignature, RECORD_BYTES,
 };
 use custinsight::Complaint;
 
@@ -244,6 +244,22 @@ fn main() {
         complaints.len(),
         rayon::current_num_threads(),
         rates(complaints.len(), (label_time, label_cpu), "complaints")
+    );
+    let cpu = process_cpu_seconds();
+    let start = Instant::now();
+    let compact = label_batch_compact(&RepeatConfig::default(), None, &complaints).expect("valid");
+    let compact_time = start.elapsed().as_secs_f64();
+    let compact_cpu = cpu.zip(process_cpu_seconds()).map(|(a, b)| b - a);
+    println!(
+        "batch as compact labels (row numbers, no strings): {}",
+        rates(complaints.len(), (compact_time, compact_cpu), "complaints")
+    );
+    assert_eq!(
+        compact
+            .summarize(&complaints, Some(120_000_000))
+            .expect("matching labels"),
+        summary,
+        "compact and full labels summarise alike"
     );
     let o = &summary.overall;
     println!(
