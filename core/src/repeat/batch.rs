@@ -300,7 +300,7 @@ fn run_batch<'a, L: Labels>(
         return Err(err.within(&format!("complaints[{first_failure}]")));
     }
     let categories = intern_categories(&mut rows)?;
-    let keys = CustomerKeys::of(&rows);
+    let keys = CustomerKeys::of(&rows, |id| rustc_hash::FxBuildHasher.hash_one(id));
     rows.par_iter_mut()
         .zip(&keys.nodes)
         .for_each(|(row, &nodes)| row.nodes = nodes);
@@ -444,7 +444,9 @@ impl CustomerKeys {
     /// Numbers the distinct customer ids and phones by sorting (in
     /// parallel) rather than through one shared hash map, then links the
     /// keys that share a row.
-    fn of(rows: &[BatchRow<'_>]) -> CustomerKeys {
+    /// `hash` numbers customer ids; any function gives the same grouping
+    /// (the tests force collisions with a poor one).
+    fn of(rows: &[BatchRow<'_>], hash: impl Fn(&str) -> u64 + Sync) -> CustomerKeys {
         let mut nodes = vec![[NO_NODE; 2]; rows.len()];
         // Indexed collects (no filtering) write in place; rows without the
         // key sort last under the `ABSENT` key and are skipped.
@@ -453,9 +455,7 @@ impl CustomerKeys {
             .par_iter()
             .enumerate()
             .map(|(row, BatchRow { complaint, .. })| {
-                let hash = complaint
-                    .customer_id
-                    .map_or(ABSENT, |id| rustc_hash::FxBuildHasher.hash_one(id));
+                let hash = complaint.customer_id.map_or(ABSENT, &hash);
                 (hash, row as u32)
             })
             .collect();
@@ -939,4 +939,56 @@ fn summarize_judged<'l>(
         rates.finish(customer_base);
     }
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repeat::synth::{synthetic_complaints, SynthSpec};
+
+    /// Rows `a` and `b` belong to the same customer.
+    fn same_customer(keys: &CustomerKeys, a: usize, b: usize) -> bool {
+        keys.customer_of_row[a] == keys.customer_of_row[b]
+    }
+
+    #[test]
+    fn customer_grouping_is_exact_when_hashes_collide() {
+        let complaints: Vec<Complaint> = synthetic_complaints(&SynthSpec::new(3000)).collect();
+        let rows: Vec<BatchRow> = complaints
+            .iter()
+            .map(|complaint| BatchRow {
+                complaint: prepare(complaint, None).unwrap(),
+                category: (0, 0),
+                nodes: [NO_NODE; 2],
+            })
+            .collect();
+        let good = CustomerKeys::of(&rows, |id| rustc_hash::FxBuildHasher.hash_one(id));
+        // Ids of one length all collide, and some collide with ABSENT.
+        let poor = CustomerKeys::of(&rows, |id| {
+            if id.len() % 2 == 0 {
+                id.len() as u64
+            } else {
+                u64::MAX
+            }
+        });
+        assert_eq!(good.customers, poor.customers);
+        for a in 0..rows.len() {
+            for b in (a + 1..rows.len()).step_by(7) {
+                assert_eq!(
+                    same_customer(&good, a, b),
+                    same_customer(&poor, a, b),
+                    "rows {a} and {b}"
+                );
+            }
+        }
+        // The grouping is the rule's: rows sharing a customer id are one customer.
+        let ids = |row: usize| rows[row].complaint.customer_id;
+        for a in 0..rows.len() {
+            for b in (a + 1..rows.len()).step_by(7) {
+                if ids(a).is_some() && ids(a) == ids(b) {
+                    assert!(same_customer(&poor, a, b));
+                }
+            }
+        }
+    }
 }
