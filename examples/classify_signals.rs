@@ -13,14 +13,20 @@ use custinsight::{Signal, Taxonomy};
 
 type Set = Vec<(String, String, Vec<Signal>)>;
 
-/// (recall, precision) of `classifier`'s signals on `set`.
-fn score(classifier: &Classifier, set: &Set) -> (f64, f64) {
+/// (recall, precision) of `classifier`'s signals on `set`: of every
+/// signal, or of `only` one.
+fn score(classifier: &Classifier, set: &Set, only: Option<Signal>) -> (f64, f64) {
+    let counted = |signal: &&Signal| only.is_none_or(|only| **signal == only);
     let (mut expected, mut found, mut raised) = (0, 0, 0);
     for (text, _, signals) in set {
         let kinds = classifier.classify(text).signal_kinds();
-        expected += signals.len();
-        found += signals.iter().filter(|s| kinds.contains(s)).count();
-        raised += kinds.len();
+        expected += signals.iter().filter(counted).count();
+        found += signals
+            .iter()
+            .filter(counted)
+            .filter(|s| kinds.contains(s))
+            .count();
+        raised += kinds.iter().filter(counted).count();
     }
     (
         found as f64 / expected.max(1) as f64,
@@ -56,7 +62,7 @@ fn main() -> Result<(), custinsight::Error> {
     for (name, classifier) in &rows {
         print!("{name:<22}");
         for (_, set) in &sets {
-            let (recall, precision) = score(classifier, set);
+            let (recall, precision) = score(classifier, set, None);
             print!("     {:>5.1}% {:>5.1}%", 100.0 * recall, 100.0 * precision);
         }
         println!();
@@ -75,26 +81,10 @@ fn main() -> Result<(), custinsight::Error> {
     for (name, classifier) in &rows {
         print!("{name:<22}");
         for signal in Signal::ALL {
-            let (recall, precision) = score_signal(classifier, &pooled, signal);
+            let (recall, precision) = score(classifier, &pooled, Some(signal));
             print!("     {:>5.1}% {:>5.1}%", 100.0 * recall, 100.0 * precision);
         }
         println!();
     }
     Ok(())
-}
-
-/// (recall, precision) of one signal.
-fn score_signal(classifier: &Classifier, set: &Set, signal: Signal) -> (f64, f64) {
-    let (mut expected, mut found, mut raised) = (0, 0, 0);
-    for (text, _, signals) in set {
-        let raised_here = classifier.classify(text).signal_kinds().contains(&signal);
-        let wanted = signals.contains(&signal);
-        expected += usize::from(wanted);
-        raised += usize::from(raised_here);
-        found += usize::from(wanted && raised_here);
-    }
-    (
-        found as f64 / expected.max(1) as f64,
-        found as f64 / raised.max(1) as f64,
-    )
 }
