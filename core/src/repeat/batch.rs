@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{RepeatConfig, Resolved};
 use super::history::{
-    judge_into, new_record, prepare, verdict_of, History, Judgement, Match, Prepared, Record, Span, NONE,
+    find_root, judge_into, new_record, prepare, verdict_of, History, Judgement, Match, Prepared, Record,
+    Span, NONE,
 };
 use super::verdict::{Intake, RepeatKind};
 use super::Categorize;
@@ -444,6 +445,7 @@ impl CustomerKeys {
     /// Numbers the distinct customer ids and phones by sorting (in
     /// parallel) rather than through one shared hash map, then links the
     /// keys that share a row.
+    ///
     /// `hash` numbers customer ids; any function gives the same grouping
     /// (the tests force collisions with a poor one).
     fn of(rows: &[BatchRow<'_>], hash: impl Fn(&str) -> u64 + Sync) -> CustomerKeys {
@@ -505,17 +507,9 @@ impl CustomerKeys {
         }
         drop(by_phone);
         let mut parent: Vec<u32> = (0..count).collect();
-        fn find(parent: &mut [u32], mut node: u32) -> u32 {
-            while parent[node as usize] != node {
-                let grand = parent[parent[node as usize] as usize];
-                parent[node as usize] = grand;
-                node = grand;
-            }
-            node
-        }
         for &[id, phone] in &nodes {
             if id != NO_NODE && phone != NO_NODE {
-                let (a, b) = (find(&mut parent, id), find(&mut parent, phone));
+                let (a, b) = (find_root(&mut parent, id), find_root(&mut parent, phone));
                 parent[a.max(b) as usize] = a.min(b);
             }
         }
@@ -523,7 +517,7 @@ impl CustomerKeys {
         let mut dense = vec![NO_NODE; count as usize];
         let mut customers = 0u32;
         for node in 0..count {
-            if find(&mut parent, node) == node {
+            if find_root(&mut parent, node) == node {
                 dense[node as usize] = customers;
                 customers += 1;
             }
@@ -532,7 +526,7 @@ impl CustomerKeys {
             .iter()
             .map(|&[id, phone]| {
                 let node = if id != NO_NODE { id } else { phone };
-                dense[find(&mut parent, node) as usize]
+                dense[find_root(&mut parent, node) as usize]
             })
             .collect();
         CustomerKeys {

@@ -132,8 +132,6 @@ pub(crate) struct Prepared<'a> {
     pub category: Option<Cow<'a, str>>,
     pub channel: u8,
     pub signature: Option<u64>,
-    pub regulator: bool,
-    pub media: bool,
     /// [`signal_bit`]s of the complaint's signals.
     pub signals: u8,
 }
@@ -208,7 +206,6 @@ pub(crate) fn prepare_signing<'a>(
         // Closed without a close time: treated as closed since it was received.
         (ComplaintStatus::Closed, None) => received_ms,
     };
-    let has = |signal| complaint.signals.contains(&signal);
     Ok(Prepared {
         id: &complaint.id,
         id_hash: id_hash(&complaint.id),
@@ -220,8 +217,6 @@ pub(crate) fn prepare_signing<'a>(
         category,
         channel: channel_index(complaint.channel),
         signature,
-        regulator: has(Signal::Regulator),
-        media: has(Signal::Media),
         signals: signal_bits(&complaint.signals),
     })
 }
@@ -246,6 +241,11 @@ pub(crate) fn needs_signature<H: History>(history: &H, now: i64, config: &Resolv
 }
 
 impl Prepared<'_> {
+    /// Whether the complaint carries `signal`.
+    pub(crate) fn has(&self, signal: Signal) -> bool {
+        self.signals & signal_bit(signal) != 0
+    }
+
     /// A row that stands for nothing: fills the place of an invalid
     /// complaint until the error is reported.
     pub(crate) fn placeholder() -> Self {
@@ -260,8 +260,6 @@ impl Prepared<'_> {
             category: None,
             channel: 0,
             signature: None,
-            regulator: false,
-            media: false,
             signals: 0,
         }
     }
@@ -352,6 +350,17 @@ impl Interner {
     }
 }
 
+/// The root of `node` in the union-find forest `parent`, halving the path
+/// on the way.
+pub(crate) fn find_root(parent: &mut [u32], mut node: u32) -> u32 {
+    while parent[node as usize] != node {
+        let grand = parent[parent[node as usize] as usize];
+        parent[node as usize] = grand;
+        node = grand;
+    }
+    node
+}
+
 /// The union-find of customer keys: a customer id and a phone number that
 /// appeared on the same complaint belong to one customer from then on.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -408,13 +417,8 @@ impl KeyIndex {
         node
     }
 
-    pub fn find(&mut self, mut node: u32) -> u32 {
-        while self.parent[node as usize] != node {
-            let grand = self.parent[self.parent[node as usize] as usize];
-            self.parent[node as usize] = grand;
-            node = grand;
-        }
-        node
+    pub fn find(&mut self, node: u32) -> u32 {
+        find_root(&mut self.parent, node)
     }
 
     fn find_readonly(&self, mut node: u32) -> u32 {
@@ -530,19 +534,19 @@ pub(crate) fn new_record(
     if complaint.signature.is_some() {
         flags |= FLAG_TEXT;
     }
-    if complaint.regulator {
+    if complaint.has(Signal::Regulator) {
         flags |= FLAG_REGULATOR;
     }
-    if complaint.media {
+    if complaint.has(Signal::Media) {
         flags |= FLAG_MEDIA;
     }
     if escalated {
         flags |= FLAG_ESCALATED;
     }
     let tier = config.tier(complaint.channel);
-    let tendency = if tier == ChannelTier::Media || complaint.media {
+    let tendency = if tier == ChannelTier::Media || complaint.has(Signal::Media) {
         EscalationTendency::Media
-    } else if tier == ChannelTier::Regulator || complaint.regulator {
+    } else if tier == ChannelTier::Regulator || complaint.has(Signal::Regulator) {
         EscalationTendency::Regulator
     } else if escalated || tier == ChannelTier::Executive {
         EscalationTendency::SkipLevel
@@ -816,8 +820,6 @@ mod tests {
                 category: Some(Cow::Borrowed("billing.refund")),
                 channel: 0,
                 signature: None,
-                regulator: false,
-                media: false,
                 signals: 0,
             };
             store.intake(0, &prepared, (1, 2), &config);

@@ -26,6 +26,12 @@ const VACANT: Head = Head {
     tendency: u8::MAX,
 };
 
+impl Head {
+    fn is_vacant(&self) -> bool {
+        self.tendency == VACANT.tendency
+    }
+}
+
 /// The heads of a shard's customers, by root. Roots are dense numbers and a
 /// shard holds those congruent to its number, so a vector indexed by
 /// `root / shards` finds a head with one memory access where a hash map
@@ -53,9 +59,7 @@ impl Heads {
     }
 
     fn get(&self, root: u32) -> Option<&Head> {
-        self.slots
-            .get(self.slot(root))
-            .filter(|head| head.tendency != VACANT.tendency)
+        self.slots.get(self.slot(root)).filter(|head| !head.is_vacant())
     }
 
     fn contains(&self, root: u32) -> bool {
@@ -66,13 +70,12 @@ impl Heads {
     fn get_or_create(&mut self, root: u32) -> &mut Head {
         let slot = self.slot(root);
         if slot >= self.slots.len() {
-            // Grow by an eighth at least, as the record vectors do.
-            let wanted = (slot + 1).max(self.slots.len() + self.slots.len() / 8);
-            self.slots.reserve_exact(wanted - self.slots.len());
-            self.slots.resize(wanted, VACANT);
+            let missing = slot + 1 - self.slots.len();
+            reserve_tight(&mut self.slots, missing, 64);
+            self.slots.resize(slot + 1, VACANT);
         }
         let head = &mut self.slots[slot];
-        if head.tendency == VACANT.tendency {
+        if head.is_vacant() {
             *head = Head {
                 last: NONE,
                 tendency: 0,
@@ -97,15 +100,12 @@ impl Heads {
         self.slots
             .iter()
             .enumerate()
-            .filter(|(_, head)| head.tendency != VACANT.tendency)
+            .filter(|(_, head)| !head.is_vacant())
             .map(|(slot, _)| slot as u32 * self.shards + self.shard)
     }
 
     fn shrink_to_fit(&mut self) {
-        let used = self
-            .slots
-            .iter()
-            .rposition(|head| head.tendency != VACANT.tendency);
+        let used = self.slots.iter().rposition(|head| !head.is_vacant());
         self.slots.truncate(used.map_or(0, |slot| slot + 1));
         self.slots.shrink_to_fit();
     }
