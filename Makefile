@@ -13,7 +13,7 @@ C_LIBS := -lpthread -ldl -lm
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 C_BUILD := $(TARGET_DIR)/c
 
-.PHONY: help demo test rust-test c-lib c-test c-examples java-example py-test py-bench lint bench venv clean
+.PHONY: help demo test rust-test builtin-model c-lib c-test c-examples java-example py-test py-bench lint bench venv clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ test: rust-test c-test py-test ## Every test: Rust, C and Python
 
 rust-test: ## Rust unit, integration, property and doc tests
 	cargo test --workspace
+
+builtin-model: ## Retrain the built-in classifier from its embedded corpus into core/data/classify/builtin.model
+	cargo run --release --quiet --example classify_builtin_model
 
 C_LIB := $(C_BUILD)/lib
 C_VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=definite,indirect \

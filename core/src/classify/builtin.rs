@@ -81,15 +81,39 @@ pub(crate) fn builtin_options() -> TrainOptions {
     TrainOptions::default()
 }
 
-pub(crate) fn build() -> Classifier {
+/// The built-in model, trained from the corpus above by [`train`] and saved
+/// with [`Classifier::to_bytes`] (`make builtin-model` writes it). Loading
+/// it takes milliseconds where training takes a second in a release build
+/// and tens of seconds in a debug one; a test checks that it is exactly
+/// what the corpus trains.
+pub(crate) const MODEL: &[u8] = include_bytes!("../../data/classify/builtin.model");
+
+/// Trains the built-in model from the embedded corpus.
+pub(crate) fn train() -> Classifier {
     Classifier::train(&seed_examples(), &Taxonomy::telecom_default(), &builtin_options())
         .expect("the embedded seed corpus is checked by the tests")
         .with_signal_model(&signal_examples())
 }
 
+/// Loads the embedded built-in model.
+pub(crate) fn load() -> Classifier {
+    Classifier::from_bytes(MODEL).expect("the embedded model is checked by the tests")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn embedded_model_is_what_the_corpus_trains() {
+        // Training is deterministic, so the saved bytes must match exactly;
+        // a corpus, feature or training change without a new model fails
+        // here.
+        assert!(
+            train().to_bytes() == MODEL,
+            "core/data/classify/builtin.model is stale: run `make builtin-model`"
+        );
+    }
 
     #[test]
     fn signal_corpus_is_well_formed() {
