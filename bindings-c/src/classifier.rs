@@ -56,8 +56,8 @@ unsafe fn optional_json<'a>(ptr: *const c_char, len: usize, name: &str) -> Resul
 }
 
 /// The built-in classifier for the specification's 24 categories (trained
-/// from the embedded seed corpus; takes a fraction of a second). Free with
-/// `custinsight_classifier_free`.
+/// from the embedded seed corpus and embedded pre-trained; loads in
+/// milliseconds). Free with `custinsight_classifier_free`.
 ///
 /// # Safety
 /// `classifier_out` is valid for a write.
