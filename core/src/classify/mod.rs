@@ -493,10 +493,17 @@ impl Classifier {
         &self.features
     }
 
-    /// Bytes of memory the model's weights and idf take (the weights of the
-    /// hash buckets that training saw, and their directory).
+    /// Bytes of memory the classifier holds: the weights and idf of the
+    /// hash buckets that training saw and their directory, for the
+    /// categories and for the signal detector, and the signal lexicon's
+    /// automaton.
     pub fn memory_bytes(&self) -> usize {
         self.weights.memory_bytes()
+            + self
+                .signal_model
+                .as_ref()
+                .map_or(0, |model| model.weights.memory_bytes())
+            + self.signals.memory_bytes()
     }
 
     /// The calibration temperature (logits are divided by it).

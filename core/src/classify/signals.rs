@@ -830,6 +830,11 @@ impl SignalMatcher {
         }
     }
 
+    /// Bytes held: the automaton and one entry per keyword.
+    pub fn memory_bytes(&self) -> usize {
+        self.automaton.memory_usage() + std::mem::size_of_val(self.entries.as_slice())
+    }
+
     /// Finds every signal in `mapped` and reports, per signal, its first
     /// triggering span in the original text (the longest keyword there).
     pub fn find(&self, mapped: &Mapped, original: &str) -> Vec<SignalHit> {
