@@ -208,10 +208,44 @@ fn main() {
     );
     drop(per_thread);
 
-    // 4. Snapshot and restore.
-    let start = Instant::now();
-    let snapshot = detector.snapshot();
-    let snap_time = start.elapsed().as_secs_f64();
+    // 4. Snapshot and restore, with a CRM worker taking intakes meanwhile:
+    // the longest single intake is how long the snapshot stalled intake.
+    let arriving: Vec<Complaint> = synthetic_complaints(&SynthSpec {
+        seed: 200,
+        ..SynthSpec::new(1_000_000)
+    })
+    .map(|mut c| {
+        c.id = format!("S{}", c.id);
+        c
+    })
+    .collect();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let (snapshot, snap_time, (during, longest)) = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let (mut count, mut longest) = (0usize, 0.0f64);
+            for complaint in arriving.iter().cycle() {
+                if done.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                let start = Instant::now();
+                std::hint::black_box(detector.intake(complaint).expect("valid"));
+                longest = longest.max(start.elapsed().as_secs_f64());
+                count += 1;
+            }
+            (count, longest)
+        });
+        // Let the worker get going before the snapshot starts.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let start = Instant::now();
+        let snapshot = detector.snapshot();
+        let snap_time = start.elapsed().as_secs_f64();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        (snapshot, snap_time, worker.join().expect("worker"))
+    });
+    println!(
+        "snapshot while a worker takes intakes: {during} intakes meanwhile; the longest waited {:.0} ms",
+        longest * 1e3
+    );
     let start = Instant::now();
     let restored = RepeatDetector::restore(&snapshot).expect("own snapshot");
     let restore_time = start.elapsed().as_secs_f64();

@@ -949,32 +949,91 @@ fn restored_detector_answers_exactly_as_before() {
 // Concurrency.
 // ---------------------------------------------------------------------------
 
+/// Complaint `n` of a stream over 37 customers shared by every writer: every
+/// fifth comes by phone alone and every tenth links a customer id to a
+/// shared phone, so groups merge across shards while others write into them.
+fn shared_customer_complaint(n: usize) -> Complaint {
+    let customer = format!("C{}", n % 37);
+    let phone = format!("1390000{:04}", n % 11);
+    let mut c = complaint(
+        &format!("T{n}"),
+        Some(&customer),
+        None,
+        base() + Duration::minutes(n as i64 * 7),
+    );
+    if n % 5 == 0 {
+        c.customer_id = None;
+        c.phone = Some(phone);
+    } else if n % 10 == 3 {
+        c.phone = Some(phone);
+    }
+    c
+}
+
+#[test]
+fn snapshots_taken_during_concurrent_intake_are_consistent_cuts() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const THREADS: usize = 4;
+    const PER_THREAD: usize = 300;
+    let detector = RepeatDetector::default();
+    let make = |t: usize, i: usize| shared_customer_complaint(t * PER_THREAD + i);
+    let accepted: Vec<AtomicUsize> = (0..THREADS).map(|_| AtomicUsize::new(0)).collect();
+    let accepted_now = || -> Vec<usize> { accepted.iter().map(|a| a.load(Ordering::SeqCst)).collect() };
+    let mut cuts = Vec::new();
+    std::thread::scope(|scope| {
+        for (t, count) in accepted.iter().enumerate() {
+            let detector = &detector;
+            scope.spawn(move || {
+                for i in 0..PER_THREAD {
+                    detector.intake(&make(t, i)).unwrap();
+                    count.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+        }
+        while accepted_now().iter().sum::<usize>() < THREADS * PER_THREAD {
+            let before = accepted_now();
+            let snapshot = detector.snapshot();
+            cuts.push((before, snapshot, accepted_now()));
+        }
+    });
+    assert!(!cuts.is_empty());
+    for (before, snapshot, after) in cuts {
+        let restored = RepeatDetector::restore(&snapshot).unwrap();
+        let mut total = 0;
+        for t in 0..THREADS {
+            // Each writer's remembered complaints are a prefix of what it sent:
+            // at least everything accepted before the snapshot began, at most
+            // one more than it had counted after (an intake that had returned
+            // but not yet been counted).
+            let sent = (after[t] + 1).min(PER_THREAD);
+            let remembered = (0..sent)
+                .take_while(|&i| matches!(restored.intake(&make(t, i)).unwrap(), Intake::Updated { .. }))
+                .count();
+            assert!(
+                (before[t]..=after[t] + 1).contains(&remembered),
+                "writer {t}: {remembered} remembered, outside {}..={}",
+                before[t],
+                after[t] + 1
+            );
+            for i in remembered + 1..sent {
+                assert!(
+                    restored.intake(&make(t, i)).unwrap().verdict().is_some(),
+                    "writer {t}: complaint {i} remembered after a gap at {remembered}"
+                );
+            }
+            total += remembered;
+        }
+        // Nothing else was in the snapshot.
+        assert_eq!(RepeatDetector::restore(&snapshot).unwrap().len(), total);
+    }
+}
+
 #[test]
 fn concurrent_intake_loses_and_double_counts_nothing() {
     const THREADS: usize = 8;
     const PER_THREAD: usize = 400;
     let detector = Arc::new(RepeatDetector::default());
-    // Every thread writes for customers shared with the other threads, and
-    // every tenth complaint links a customer id to a shared phone, so groups
-    // merge across shards while other threads write into them.
-    let make = |t: usize, i: usize| {
-        let n = t * PER_THREAD + i;
-        let customer = format!("C{}", n % 37);
-        let phone = format!("1390000{:04}", n % 11);
-        let mut c = complaint(
-            &format!("T{n}"),
-            Some(&customer),
-            None,
-            base() + Duration::minutes(n as i64 * 7),
-        );
-        if n % 5 == 0 {
-            c.customer_id = None;
-            c.phone = Some(phone);
-        } else if n % 10 == 3 {
-            c.phone = Some(phone);
-        }
-        c
-    };
+    let make = |t: usize, i: usize| shared_customer_complaint(t * PER_THREAD + i);
     std::thread::scope(|scope| {
         for t in 0..THREADS {
             let detector = Arc::clone(&detector);

@@ -36,7 +36,7 @@ impl Head {
 /// shard holds those congruent to its number, so a vector indexed by
 /// `root / shards` finds a head with one memory access where a hash map
 /// needs two.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Heads {
     slots: Vec<Head>,
     /// This shard's number and the number of shards.
@@ -112,7 +112,7 @@ impl Heads {
 }
 
 /// One shard's history.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Store {
     records: Vec<Record>,
     ids: String,
