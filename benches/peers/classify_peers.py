@@ -65,20 +65,34 @@ def metrics(truth, predicted):
     return accuracy_score(truth, predicted), f1_score(truth, predicted, average="macro", zero_division=0)
 
 
+# Prediction is timed as the best of this many passes over the test texts,
+# as `examples/classify_peers.rs` times custinsight: on a shared machine one
+# pass can be slowed by half by other work, and the best pass is the one
+# least disturbed.
+PASSES = 5
+
+
+def best_seconds(work, passes=PASSES):
+    """The result of `work()` and the shortest time any of `passes` calls took."""
+    best = float("inf")
+    result = None
+    for _ in range(passes):
+        started = time.perf_counter()
+        result = work()
+        best = min(best, time.perf_counter() - started)
+    return result, best
+
+
 def measure(name, fit, predict_batch, predict_one, train, test):
     y_train, x_train = train
     y_test, x_test = test
     started = time.perf_counter()
     fit(x_train, y_train)
     train_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    predicted = predict_batch(x_test)
-    batch_seconds = time.perf_counter() - started
+    predicted, batch_seconds = best_seconds(lambda: predict_batch(x_test))
     sample = x_test[: min(len(x_test), 300)]
-    started = time.perf_counter()
-    for text in sample:
-        predict_one(text)
-    single_seconds = (time.perf_counter() - started) / len(sample)
+    _, sample_seconds = best_seconds(lambda: [predict_one(text) for text in sample], passes=3)
+    single_seconds = sample_seconds / len(sample)
     accuracy, macro_f1 = metrics(y_test, predicted)
     print(
         json.dumps(
