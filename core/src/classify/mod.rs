@@ -77,15 +77,16 @@ pub use signals::SignalHit;
 use signals::SignalMatcher;
 pub use train::TrainOptions;
 
-use features::{extract, feature_names, Feature};
+use features::{extract, feature_names, Feature, SavedFeatureConfigV2};
 use train::{prepare, softmax, train_weights};
 use weights::Weights;
 
 const MODEL_KIND: ArtefactKind = ArtefactKind {
     tag: *b"CLSF",
     name: "classifier model",
-    // 2: weights quantised to i8 per row; 1 (f32 weights) is still read.
-    version: 2,
+    // 3: features with `subword_words`; 2: weights quantised to i8 per
+    // row; 1: f32 weights. All three are read.
+    version: 3,
     is_snapshot: false,
 };
 
@@ -317,7 +318,7 @@ impl PartialEq for Classifier {
 #[cfg_attr(test, derive(Serialize))]
 struct ModelFileV1 {
     taxonomy: Taxonomy,
-    features: FeatureConfig,
+    features: SavedFeatureConfigV2,
     temperature: f32,
     thresholds: Thresholds,
     buckets: Vec<u32>,
@@ -327,6 +328,32 @@ struct ModelFileV1 {
     idf_unseen: f32,
     idf_buckets: Vec<u32>,
     idf_values: Vec<f32>,
+}
+
+/// What version 2 saved: as version 3, with the features of before
+/// `subword_words`.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct ModelFileV2 {
+    taxonomy: Taxonomy,
+    features: SavedFeatureConfigV2,
+    temperature: f32,
+    thresholds: Thresholds,
+    weights: weights::SavedWeights,
+    signal_model: Option<SavedSignalModel>,
+}
+
+impl From<ModelFileV2> for ModelFile {
+    fn from(file: ModelFileV2) -> Self {
+        ModelFile {
+            taxonomy: file.taxonomy,
+            features: file.features.into(),
+            temperature: file.temperature,
+            thresholds: file.thresholds,
+            weights: file.weights,
+            signal_model: file.signal_model,
+        }
+    }
 }
 
 /// What is saved: the quantised rows of the buckets training saw, and the
@@ -838,7 +865,7 @@ impl Classifier {
     /// [`Error::ModelFormat`] when the bytes are truncated, corrupted, not a
     /// classifier model, of an unsupported version, or inconsistent.
     pub fn from_bytes(bytes: &[u8]) -> Result<Classifier> {
-        let (version, payload) = MODEL_KIND.open(bytes, &[1, 2])?;
+        let (version, payload) = MODEL_KIND.open(bytes, &[1, 2, 3])?;
         let bad = |reason: String| Error::ModelFormat {
             reason: format!("classifier model is inconsistent: {reason}"),
         };
@@ -854,10 +881,15 @@ impl Classifier {
             };
         if version == 1 {
             let file: ModelFileV1 = MODEL_KIND.decode(payload)?;
-            check(&file.taxonomy, &file.features, &file.thresholds, file.temperature)?;
+            let features = FeatureConfig::from(file.features.clone());
+            check(&file.taxonomy, &features, &file.thresholds, file.temperature)?;
             return Classifier::from_v1(file).map_err(bad);
         }
-        let file: ModelFile = MODEL_KIND.decode(payload)?;
+        let file: ModelFile = if version == 2 {
+            MODEL_KIND.decode::<ModelFileV2>(payload)?.into()
+        } else {
+            MODEL_KIND.decode(payload)?
+        };
         check(&file.taxonomy, &file.features, &file.thresholds, file.temperature)?;
         let classes = file.taxonomy.categories.len();
         let (buckets, idf) = (file.features.buckets(), file.features.idf);
@@ -890,7 +922,8 @@ impl Classifier {
     /// A version 1 model: dense `f32` rows, quantised now.
     fn from_v1(file: ModelFileV1) -> std::result::Result<Classifier, String> {
         let classes = file.taxonomy.categories.len();
-        let buckets = file.features.buckets();
+        let features = FeatureConfig::from(file.features.clone());
+        let buckets = features.buckets();
         if file.rows.len() != file.buckets.len() * classes {
             return Err(format!(
                 "{} weights for {} rows of {classes} classes",
@@ -906,7 +939,7 @@ impl Classifier {
             }
             weights[bucket * classes..(bucket + 1) * classes].copy_from_slice(row);
         }
-        let idf = if file.features.idf {
+        let idf = if features.idf {
             if file.idf_buckets.len() != file.idf_values.len() {
                 return Err("idf buckets and values differ in length".into());
             }
@@ -924,7 +957,7 @@ impl Classifier {
         Ok(Classifier {
             weights: Weights::from_dense(&weights, &idf, classes),
             taxonomy: file.taxonomy,
-            features: file.features,
+            features,
             temperature: file.temperature,
             thresholds: file.thresholds,
             signal_model: None,
@@ -1074,14 +1107,50 @@ mod tests {
         assert!(err.to_string().contains("corrupted"), "{err}");
     }
 
+    /// `model`'s features as formats 1 and 2 saved them, and the model as
+    /// it loads from them (subwords from every word).
+    fn as_version_2(mut model: Classifier) -> (SavedFeatureConfigV2, Classifier) {
+        let f = &model.features;
+        let saved = SavedFeatureConfigV2 {
+            char_ngrams: f.char_ngrams,
+            word_ngrams: f.word_ngrams,
+            word_prefix: f.word_prefix,
+            subword_ngrams: f.subword_ngrams,
+            hash_bits: f.hash_bits,
+            idf: f.idf,
+        };
+        model.features.subword_words = 0;
+        (saved, model)
+    }
+
+    #[test]
+    fn version_2_models_still_load_and_take_subwords_from_every_word() {
+        let (features, model) = as_version_2(tiny_model());
+        let file = ModelFileV2 {
+            taxonomy: model.taxonomy.clone(),
+            features,
+            temperature: model.temperature,
+            thresholds: model.thresholds.clone(),
+            weights: model.weights.to_saved(),
+            signal_model: None,
+        };
+        let v2 = ArtefactKind {
+            version: 2,
+            ..MODEL_KIND
+        };
+        let loaded = Classifier::from_bytes(&v2.seal_value(&file)).unwrap();
+        assert_eq!(loaded.features.subword_words, 0);
+        assert_eq!(loaded, model);
+    }
+
     #[test]
     fn version_1_models_still_load() {
-        let model = tiny_model();
+        let (features, model) = as_version_2(tiny_model());
         let classes = model.taxonomy.categories.len();
         let (dense, idf) = model.weights.to_dense();
         let mut file = ModelFileV1 {
             taxonomy: model.taxonomy.clone(),
-            features: model.features.clone(),
+            features,
             temperature: model.temperature,
             thresholds: model.thresholds.clone(),
             buckets: Vec::new(),
