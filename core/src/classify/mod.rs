@@ -883,7 +883,7 @@ impl Classifier {
             let file: ModelFileV1 = MODEL_KIND.decode(payload)?;
             let features = FeatureConfig::from(file.features.clone());
             check(&file.taxonomy, &features, &file.thresholds, file.temperature)?;
-            return Classifier::from_v1(file).map_err(bad);
+            return Classifier::from_v1(file, features).map_err(bad);
         }
         let file: ModelFile = if version == 2 {
             MODEL_KIND.decode::<ModelFileV2>(payload)?.into()
@@ -919,10 +919,10 @@ impl Classifier {
         })
     }
 
-    /// A version 1 model: dense `f32` rows, quantised now.
-    fn from_v1(file: ModelFileV1) -> std::result::Result<Classifier, String> {
+    /// A version 1 model with its (checked) features: dense `f32` rows,
+    /// quantised now.
+    fn from_v1(file: ModelFileV1, features: FeatureConfig) -> std::result::Result<Classifier, String> {
         let classes = file.taxonomy.categories.len();
-        let features = FeatureConfig::from(file.features.clone());
         let buckets = features.buckets();
         if file.rows.len() != file.buckets.len() * classes {
             return Err(format!(
