@@ -72,6 +72,20 @@ fn rates(count: usize, (wall, cpu): (f64, Option<f64>), unit: &str) -> String {
     )
 }
 
+/// `count` synthetic complaints drawn with `seed`, their ticket ids
+/// prefixed by `tag` so that none is a status update of a remembered one.
+fn fresh_tickets(seed: u64, count: usize, tag: &str) -> Vec<Complaint> {
+    synthetic_complaints(&SynthSpec {
+        seed,
+        ..SynthSpec::new(count)
+    })
+    .map(|mut c| {
+        c.id = format!("{tag}{}", c.id);
+        c
+    })
+    .collect()
+}
+
 fn mib(bytes: usize) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
@@ -125,15 +139,7 @@ fn main() {
 
     // 2. Intake checks against the full history, one thread: fresh tickets
     // of existing and new customers, generated before timing.
-    let probes: Vec<Complaint> = synthetic_complaints(&SynthSpec {
-        seed: 7,
-        ..SynthSpec::new(200_000)
-    })
-    .map(|mut c| {
-        c.id = format!("P{}", c.id);
-        c
-    })
-    .collect();
+    let probes = fresh_tickets(7, 200_000, "P");
     // Where the time of a check goes: the intake record's validation and the
     // text signature are paid before any history is looked at.
     let (_, validate_cpu) = timed(|| {
@@ -177,17 +183,7 @@ fn main() {
     // 3. The same number of fresh intakes from every available thread.
     let detector = Arc::new(detector);
     let per_thread: Vec<Vec<Complaint>> = (0..threads)
-        .map(|t| {
-            synthetic_complaints(&SynthSpec {
-                seed: 100 + t as u64,
-                ..SynthSpec::new(100_000)
-            })
-            .map(|mut c| {
-                c.id = format!("M{t}-{}", c.id);
-                c
-            })
-            .collect()
-        })
+        .map(|t| fresh_tickets(100 + t as u64, 100_000, &format!("M{t}-")))
         .collect();
     let start = Instant::now();
     std::thread::scope(|scope| {
@@ -210,15 +206,7 @@ fn main() {
 
     // 4. Snapshot and restore, with a CRM worker taking intakes meanwhile:
     // the longest single intake is how long the snapshot stalled intake.
-    let arriving: Vec<Complaint> = synthetic_complaints(&SynthSpec {
-        seed: 200,
-        ..SynthSpec::new(1_000_000)
-    })
-    .map(|mut c| {
-        c.id = format!("S{}", c.id);
-        c
-    })
-    .collect();
+    let arriving = fresh_tickets(200, 1_000_000, "S");
     let done = std::sync::atomic::AtomicBool::new(false);
     let (snapshot, snap_time, (during, longest)) = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
