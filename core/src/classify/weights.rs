@@ -12,10 +12,13 @@
 
 use super::features::Feature;
 
-/// One cache line of rows: rows never straddle two lines.
+/// One cache line of rows, as eight little-endian words: rows never
+/// straddle two lines. Words are kept as bytes so that scoring loads the
+/// quantised weights straight into vector registers (as `[u64; 8]`, the
+/// compiler assembled them lane by lane).
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[repr(C, align(64))]
-struct Line([u64; 8]);
+struct Line([[u8; 8]; 8]);
 
 /// Weights quantised to `i8` per row, with the row's scale and idf beside
 /// them, so that one cache line (or two, past 56 classes) brings in all a
@@ -227,7 +230,7 @@ impl Weights {
         let first = self.rows * self.stride;
         self.rows += 1;
         self.lines
-            .resize((self.rows * self.stride).div_ceil(8), Line([0; 8]));
+            .resize((self.rows * self.stride).div_ceil(8), Line([[0; 8]; 8]));
         let idf = if self.has_idf { idf } else { 1.0 };
         self.set_word(
             first,
@@ -238,7 +241,7 @@ impl Weights {
             for (b, &q) in bytes.iter_mut().zip(chunk) {
                 *b = q as u8;
             }
-            self.set_word(first + 1 + k, u64::from_le_bytes(bytes));
+            self.lines[(first + 1 + k) / 8].0[(first + 1 + k) % 8] = bytes;
         }
     }
 
@@ -252,12 +255,17 @@ impl Weights {
     }
 
     fn set_word(&mut self, index: usize, value: u64) {
-        self.lines[index / 8].0[index % 8] = value;
+        self.lines[index / 8].0[index % 8] = value.to_le_bytes();
+    }
+
+    #[inline]
+    fn bytes(&self, index: usize) -> &[u8; 8] {
+        &self.lines[index / 8].0[index % 8]
     }
 
     #[inline]
     fn word(&self, index: usize) -> u64 {
-        self.lines[index / 8].0[index % 8]
+        u64::from_le_bytes(*self.bytes(index))
     }
 
     /// The idf and scale of `row`.
@@ -271,7 +279,7 @@ impl Weights {
     fn quantised(&self, row: usize) -> impl Iterator<Item = i8> + '_ {
         let first = row * self.stride + 1;
         (first..first + self.classes.div_ceil(8))
-            .flat_map(|w| self.word(w).to_le_bytes())
+            .flat_map(|w| *self.bytes(w))
             .map(|b| b as i8)
             .take(self.classes)
     }
@@ -369,7 +377,7 @@ impl Weights {
             let (_, row_scale) = self.header(row as usize);
             let step = value * scale * row_scale;
             for (k, lane) in padded.iter_mut().enumerate() {
-                let bytes = self.word(first + 1 + k).to_le_bytes();
+                let bytes = self.bytes(first + 1 + k);
                 for j in 0..8 {
                     lane[j] += step * f32::from(bytes[j] as i8);
                 }
