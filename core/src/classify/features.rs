@@ -418,6 +418,22 @@ pub(crate) fn feature_names(config: &FeatureConfig, text: &str) -> Vec<(u32, Str
     names
 }
 
+/// The name [`feature_names`] gives `bucket` in already normalised text
+/// (the least of the names hashed there), rendering no other name.
+pub(crate) fn feature_name(config: &FeatureConfig, text: &str, bucket: u32) -> Option<String> {
+    let mask = (config.buckets() - 1) as u64;
+    let mut least: Option<String> = None;
+    enumerate(config, text, &mut |hash, name| {
+        if (hash & mask) as u32 == bucket {
+            let name = name.render();
+            if least.as_ref().is_none_or(|least| name < *least) {
+                least = Some(name);
+            }
+        }
+    });
+    least
+}
+
 /// Scales `features` to unit L2 length.
 pub(crate) fn normalise(features: &mut [Feature]) {
     let norm: f32 = features.iter().map(|f| f.value * f.value).sum();
@@ -528,6 +544,29 @@ mod tests {
         assert!(names.iter().any(|n| n == "<phone>"), "{names:?}");
         assert!(names.iter().any(|n| n == "打不通"), "{names:?}");
         assert!(names.iter().any(|n| n == "wifi"), "{names:?}");
+    }
+
+    #[test]
+    fn the_name_of_a_bucket_is_the_least_feature_names_gives_it() {
+        // Ten bits make buckets collide, so some have several names.
+        let config = FeatureConfig {
+            hash_bits: 10,
+            ..FeatureConfig::default()
+        };
+        let text = "宽带断网 charged twice, <phone> 又扣费 wifi 网速太慢了 roaming fees";
+        let names = feature_names(&config, text);
+        assert!(
+            names.windows(2).any(|pair| pair[0].0 == pair[1].0),
+            "no collision to test"
+        );
+        for (bucket, name) in &names {
+            let least = names.iter().find(|(b, _)| b == bucket).map(|(_, n)| n);
+            assert_eq!(feature_name(&config, text, *bucket).as_ref(), least, "{name}");
+        }
+        let unused = (0..1024)
+            .find(|b| names.iter().all(|(bucket, _)| bucket != b))
+            .unwrap();
+        assert_eq!(feature_name(&config, text, unused), None);
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub use signals::SignalHit;
 use signals::SignalMatcher;
 pub use train::TrainOptions;
 
-use features::{extract, feature_names, Feature, SavedFeatureConfigV2};
+use features::{extract, feature_name, feature_names, Feature, SavedFeatureConfigV2};
 use train::{prepare, softmax, train_weights};
 use weights::Weights;
 
@@ -638,15 +638,14 @@ impl Classifier {
         if raised.iter().all(|s| hits.iter().any(|h| h.signal == *s)) {
             return hits;
         }
-        let names = feature_names(&self.features, &mapped.text);
         for signal in raised {
             if hits.iter().any(|h| h.signal == signal) {
                 continue;
             }
             let span = model
                 .strongest(&features, signal)
-                .and_then(|bucket| names.iter().find(|(b, _)| *b == bucket))
-                .and_then(|(_, name)| locate(&mapped.text, name))
+                .and_then(|bucket| feature_name(&self.features, &mapped.text, bucket))
+                .and_then(|name| locate(&mapped.text, &name))
                 .map(|(start, end)| mapped.original_range(start, end));
             let (start, end) = span.unwrap_or((0, 0));
             hits.push(SignalHit {
