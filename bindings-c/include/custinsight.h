@@ -19,6 +19,11 @@
 
 
 /**
+ * No row: `custinsight_batch_label.matched_row` of a new complaint.
+ */
+#define CUSTINSIGHT_NO_ROW UINT32_MAX
+
+/**
  * Bit of `custinsight_classification.signals`: mentions a regulator.
  */
 #define CUSTINSIGHT_SIGNAL_REGULATOR 1
@@ -107,6 +112,33 @@ typedef enum {
 } custinsight_status;
 
 /**
+ * What a batch row was labelled.
+ */
+typedef enum {
+  /**
+   * A status update of a ticket given earlier (in time order) in the
+   * batch: not judged.
+   */
+  CUSTINSIGHT_BATCH_KIND_UPDATED = 0,
+  /**
+   * No earlier complaint of this customer on this issue in the window.
+   */
+  CUSTINSIGHT_BATCH_KIND_NEW = 1,
+  /**
+   * 重复投诉: an earlier one is still open.
+   */
+  CUSTINSIGHT_BATCH_KIND_REPEAT = 2,
+  /**
+   * 二次投诉: every earlier one is closed.
+   */
+  CUSTINSIGHT_BATCH_KIND_SECOND = 3,
+  /**
+   * The same ticket dispatched twice within the de-duplication interval.
+   */
+  CUSTINSIGHT_BATCH_KIND_DUPLICATE = 4,
+} custinsight_batch_kind;
+
+/**
  * How serious a complaint is (the specification's severity rule).
  */
 typedef enum {
@@ -147,6 +179,15 @@ typedef enum {
 } custinsight_confidence_band;
 
 /**
+ * A labelled batch: its rows, the category codes they number and the
+ * carrier KPIs. Made by `custinsight_engine_label_batch`, freed by
+ * `custinsight_batch_labels_free`.
+ *
+ * Thread safety: immutable; safe to read from many threads at once.
+ */
+typedef struct custinsight_batch_labels custinsight_batch_labels;
+
+/**
  * A complaint classifier model. Use it in an engine with
  * `custinsight_engine_builder_classifier`.
  *
@@ -182,6 +223,42 @@ typedef struct custinsight_engine_builder custinsight_engine_builder;
  * internally.
  */
 typedef struct custinsight_profile_builder custinsight_profile_builder;
+
+/**
+ * One row's label. Rows are numbered from 0 in input order.
+ */
+typedef struct {
+  /**
+   * What the row was labelled.
+   */
+  custinsight_batch_kind kind;
+  /**
+   * Whether the complaint escalated (false for an update).
+   */
+  bool escalated;
+  /**
+   * Repeat complaints of this customer on this issue in the window,
+   * this one included (0 for an update).
+   */
+  uint32_t repeat_count;
+  /**
+   * The row of the most relevant earlier complaint (the ticket a
+   * duplicate links to; for an update, the ticket it updates), or
+   * `CUSTINSIGHT_NO_ROW`.
+   */
+  uint32_t matched_row;
+  /**
+   * The row of the ticket that opened the issue thread: the row itself
+   * when it is new.
+   */
+  uint32_t thread_row;
+  /**
+   * The level-2 category the row was judged under, as a number for
+   * `custinsight_batch_labels_category` (from 1); 0 when it was compared
+   * by text alone, or is an update.
+   */
+  uint16_t category;
+} custinsight_batch_label;
 
 /**
  * The hot-path answer of `custinsight_engine_classify`: the essentials of
@@ -286,6 +363,70 @@ custinsight_status custinsight_profile_canonical_json(const char *json,
                                                       size_t json_len,
                                                       char **out,
                                                       size_t *out_len);
+
+/**
+ * Labels a whole data set (a JSON array of complaints, any order) as if
+ * the complaints had arrived in time order, against a fresh history (the
+ * engine's own is neither used nor changed), and computes its carrier
+ * KPIs. `customer_base` is the number of customers for the
+ * complaints-per-10-thousand figure, 0 when unknown. The same verdicts as
+ * `custinsight_engine_label_batch_json`, as fixed-size rows. Errors:
+ * `INVALID_INPUT` naming the row and field. Thread-safe.
+ *
+ * # Safety
+ * `engine` is a live engine; `complaints_json` points to
+ * `complaints_json_len` readable bytes; `out` is valid for writes.
+ */
+custinsight_status custinsight_engine_label_batch(const custinsight_engine *engine,
+                                                  const char *complaints_json,
+                                                  size_t complaints_json_len,
+                                                  uint64_t customer_base,
+                                                  custinsight_batch_labels **out);
+
+/**
+ * Writes a pointer to the batch's rows (one per complaint, in input order)
+ * and their number. The rows belong to `labels` and live until it is freed.
+ *
+ * # Safety
+ * `labels` is a live batch; `rows` and `len` are valid for writes.
+ */
+custinsight_status custinsight_batch_labels_rows(const custinsight_batch_labels *labels,
+                                                 const custinsight_batch_label **rows,
+                                                 size_t *len);
+
+/**
+ * Writes the level-2 category code that `category` (a row's `category`)
+ * numbers, as a NUL-terminated string that belongs to `labels`; `NULL` for
+ * 0. Errors: `INVALID_INPUT` when no category has that number.
+ *
+ * # Safety
+ * `labels` is a live batch; `code` is valid for writes.
+ */
+custinsight_status custinsight_batch_labels_category(const custinsight_batch_labels *labels,
+                                                     uint16_t category,
+                                                     const char **code);
+
+/**
+ * Writes the batch's carrier KPIs (repeat, second-complaint and escalation
+ * rates, complaints per 10 thousand customers, by category, channel and
+ * month) as a NUL-terminated JSON object that belongs to `labels`, and its
+ * length.
+ *
+ * # Safety
+ * `labels` is a live batch; `json` and `len` are valid for writes.
+ */
+custinsight_status custinsight_batch_labels_summary_json(const custinsight_batch_labels *labels,
+                                                         const char **json,
+                                                         size_t *len);
+
+/**
+ * Frees a labelled batch. `NULL` is a no-op.
+ *
+ * # Safety
+ * `labels` is `NULL` or a batch from `custinsight_engine_label_batch` not
+ * freed before; its rows and strings are invalid afterwards.
+ */
+void custinsight_batch_labels_free(custinsight_batch_labels *labels);
 
 /**
  * Copies the calling thread's last error message into `buffer` as a

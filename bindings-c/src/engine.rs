@@ -39,7 +39,7 @@ pub struct CustinsightEngineBuilder {
 /// threads at once on the same engine; the complaint history inside is
 /// synchronised. Only `custinsight_engine_free` needs exclusive use.
 pub struct CustinsightEngine {
-    engine: Engine,
+    pub(crate) engine: Engine,
     max_input_bytes: usize,
     /// The taxonomy's codes and work groups as C strings, handed out by
     /// `custinsight_engine_classify` without allocating.
@@ -223,7 +223,12 @@ fn at(now_unix_seconds: i64) -> Result<DateTime<Utc>, Failure> {
 impl CustinsightEngine {
     /// # Safety
     /// `ptr` points to `len` readable bytes.
-    unsafe fn text<'a>(&self, ptr: *const c_char, len: usize, name: &str) -> Result<&'a str, Failure> {
+    pub(crate) unsafe fn text<'a>(
+        &self,
+        ptr: *const c_char,
+        len: usize,
+        name: &str,
+    ) -> Result<&'a str, Failure> {
         // SAFETY: forwarded from this function's contract.
         unsafe { input_str_limited(ptr, len, name, self.max_input_bytes) }
     }

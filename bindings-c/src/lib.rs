@@ -9,6 +9,7 @@
 //! Behaviour lives in the `custinsight` crate; this layer only translates
 //! pointers and lengths to Rust values and errors to status codes.
 
+mod batch;
 mod boundary;
 mod builder;
 mod classifier;
@@ -16,6 +17,7 @@ mod engine;
 mod files;
 mod status;
 
+pub use batch::*;
 pub use boundary::custinsight_last_error_message;
 pub use builder::{
     custinsight_profile_builder_add_event_json, custinsight_profile_builder_free,

@@ -376,6 +376,41 @@ static void test_intake(void) {
     EXPECT(custinsight_engine_label_batch_json(engine, S(batch), &out, &len), CUSTINSIGHT_STATUS_INVALID_INPUT);
     CHECK(contains(last_error(), "closed_at"));
 
+    /* The same batch as fixed-size rows, with its KPIs. */
+    snprintf(batch, sizeof batch, "[%s,", complaint("B2", "C7", "2026-11-04T09:00:00Z", "open", NULL, "宽带又断网了"));
+    strcat(batch, complaint("B1", "C7", "2026-11-01T09:00:00Z", "open", NULL, "宽带断网了"));
+    strcat(batch, "]");
+    custinsight_batch_labels *labels = NULL;
+    EXPECT(custinsight_engine_label_batch(engine, S(batch), 10000, &labels), CUSTINSIGHT_STATUS_OK);
+    const custinsight_batch_label *rows = NULL;
+    size_t row_count = 0;
+    EXPECT(custinsight_batch_labels_rows(labels, &rows, &row_count), CUSTINSIGHT_STATUS_OK);
+    CHECK(row_count == 2);
+    CHECK(rows[0].kind == CUSTINSIGHT_BATCH_KIND_REPEAT && rows[0].matched_row == 1 && rows[0].thread_row == 1);
+    CHECK(rows[0].repeat_count == 1 && !rows[0].escalated);
+    CHECK(rows[1].kind == CUSTINSIGHT_BATCH_KIND_NEW && rows[1].matched_row == CUSTINSIGHT_NO_ROW);
+    CHECK(rows[1].thread_row == 1);
+    const char *code = NULL;
+    CHECK(rows[0].category > 0 && rows[0].category == rows[1].category);
+    EXPECT(custinsight_batch_labels_category(labels, rows[0].category, &code), CUSTINSIGHT_STATUS_OK);
+    CHECK(code != NULL && strcmp(code, "broadband.outage") == 0);
+    EXPECT(custinsight_batch_labels_category(labels, 0, &code), CUSTINSIGHT_STATUS_OK);
+    CHECK(code == NULL);
+    EXPECT(custinsight_batch_labels_category(labels, 99, &code), CUSTINSIGHT_STATUS_INVALID_INPUT);
+    CHECK(contains(last_error(), "99"));
+    const char *summary = NULL;
+    size_t summary_len = 0;
+    EXPECT(custinsight_batch_labels_summary_json(labels, &summary, &summary_len), CUSTINSIGHT_STATUS_OK);
+    CHECK(summary_len == strlen(summary));
+    CHECK(contains(summary, "\"repeat_rate\":0.5") && contains(summary, "\"per_10k_customers\":2.0"));
+    EXPECT(custinsight_batch_labels_rows(labels, NULL, &row_count), CUSTINSIGHT_STATUS_NULL_ARGUMENT);
+    custinsight_batch_labels_free(labels);
+    custinsight_batch_labels_free(NULL);
+    labels = NULL;
+    snprintf(batch, sizeof batch, "[%s]", bad_close);
+    EXPECT(custinsight_engine_label_batch(engine, S(batch), 0, &labels), CUSTINSIGHT_STATUS_INVALID_INPUT);
+    CHECK(labels == NULL && contains(last_error(), "closed_at"));
+
     /* Snapshots: bytes. */
     uint8_t *snapshot = NULL;
     size_t snapshot_len = 0;
