@@ -79,7 +79,7 @@ pub use train::TrainOptions;
 
 use features::{extract, feature_name, feature_names, Feature, SavedFeatureConfigV2};
 use train::{prepare, softmax, train_weights};
-use weights::Weights;
+use weights::{JointWeights, Weights};
 
 const MODEL_KIND: ArtefactKind = ArtefactKind {
     tag: *b"CLSF",
@@ -295,8 +295,17 @@ pub struct Classifier {
     /// The learned signal detector, when the model has one (the built-in
     /// model and models fine-tuned from it).
     signal_model: Option<SignalModel>,
+    /// The category weights and the signal detector's in one table, when
+    /// there is a detector: derived from both, not part of the model's
+    /// identity.
+    joint: Option<JointWeights>,
     /// Derived from the fixed lexicon; not part of the model's identity.
     signals: SignalMatcher,
+}
+
+/// The joint table of a classifier's weights and its signal detector's.
+fn joint_of(weights: &Weights, signal_model: Option<&SignalModel>) -> Option<JointWeights> {
+    signal_model.map(|model| JointWeights::new(weights, &model.weights))
 }
 
 /// Two classifiers are equal when they give the same answers: same
@@ -439,6 +448,7 @@ impl Classifier {
             temperature,
             thresholds: Thresholds::default(),
             signal_model: None,
+            joint: None,
             signals: SignalMatcher::new(),
         })
     }
@@ -499,10 +509,12 @@ impl Classifier {
         thresholds
             .per_category
             .retain(|code, _| taxonomy.get(code).is_some());
+        let weights = Weights::from_dense(&weights, &idf, classes);
         Ok(Classifier {
             taxonomy: taxonomy.clone(),
             features: self.features.clone(),
-            weights: Weights::from_dense(&weights, &idf, classes),
+            joint: joint_of(&weights, self.signal_model.as_ref()),
+            weights,
             temperature,
             thresholds,
             signal_model: self.signal_model.clone(),
@@ -522,14 +534,15 @@ impl Classifier {
 
     /// Bytes of memory the classifier holds: the weights and idf of the
     /// hash buckets that training saw and their directory, for the
-    /// categories and for the signal detector, and the signal lexicon's
-    /// automaton.
+    /// categories and for the signal detector (apart, and together in the
+    /// table that scores both at once), and the signal lexicon's automaton.
     pub fn memory_bytes(&self) -> usize {
         self.weights.memory_bytes()
             + self
                 .signal_model
                 .as_ref()
                 .map_or(0, |model| model.weights.memory_bytes())
+            + self.joint.as_ref().map_or(0, JointWeights::memory_bytes)
             + self.signals.memory_bytes()
     }
 
@@ -619,6 +632,7 @@ impl Classifier {
     ) -> Classifier {
         self.signal_model =
             (!examples.is_empty()).then(|| SignalModel::train(examples, &self.features, 0x5167));
+        self.joint = joint_of(&self.weights, self.signal_model.as_ref());
         self
     }
 
@@ -628,13 +642,12 @@ impl Classifier {
         &self,
         mapped: &text_map::Mapped,
         original: &str,
-        damped: Option<Vec<Feature>>,
+        detected: Option<(Vec<Signal>, Vec<Feature>)>,
     ) -> Vec<SignalHit> {
         let mut hits = self.signals.find(mapped, original);
-        let (Some(model), Some(mut features)) = (&self.signal_model, damped) else {
+        let (Some(model), Some((raised, features))) = (&self.signal_model, detected) else {
             return hits;
         };
-        let raised = model.raised(&mut features);
         if raised.iter().all(|s| hits.iter().any(|h| h.signal == *s)) {
             return hits;
         }
@@ -732,10 +745,28 @@ impl Classifier {
         let mapped = normalize_mapped(text);
         let mut scratch = Vec::with_capacity(mapped.text.len() * 2 + 1);
         let damped = extract(&self.features, &mapped.text, &mut scratch);
-        let for_signals = self.signal_model.as_ref().map(|_| damped.clone());
-        let (probs, features) = self.score_features(damped);
+        let (probs, features, detected) = match (&self.signal_model, &self.joint) {
+            (Some(model), Some(joint)) => {
+                // One lookup per feature for both models.
+                let mut features = damped;
+                let mut for_signals = features.clone();
+                let mut probs = vec![0.0; self.taxonomy.categories.len()];
+                let mut signal_logits = [0.0f32; 5];
+                joint.score(
+                    [&mut features, &mut for_signals],
+                    [&mut probs, &mut signal_logits],
+                );
+                softmax(&mut probs, self.temperature);
+                let raised = model.raised_from_logits(signal_logits);
+                (probs, features, Some((raised, for_signals)))
+            }
+            _ => {
+                let (probs, features) = self.score_features(damped);
+                (probs, features, None)
+            }
+        };
         let ranked = top_four(&probs);
-        let signals = self.find_signals(&mapped, text, for_signals);
+        let signals = self.find_signals(&mapped, text, detected);
         Answer {
             mapped,
             probs,
@@ -910,6 +941,7 @@ impl Classifier {
         Ok(Classifier {
             taxonomy: file.taxonomy,
             features: file.features,
+            joint: joint_of(&weights, signal_model.as_ref()),
             weights,
             temperature: file.temperature,
             thresholds: file.thresholds,
@@ -960,6 +992,7 @@ impl Classifier {
             temperature: file.temperature,
             thresholds: file.thresholds,
             signal_model: None,
+            joint: None,
             signals: SignalMatcher::new(),
         })
     }

@@ -102,17 +102,19 @@ impl SignalModel {
         }
     }
 
-    /// The probability of each signal of [`Signal::ALL`] for a text's damped
-    /// feature counts (as [`extract`] gives them; weighed in place).
-    pub fn probabilities(&self, features: &mut [Feature]) -> [f32; 5] {
+    /// The signals the model raises for a text's damped feature counts (as
+    /// [`extract`] gives them; weighed in place). Classifiers score through
+    /// their joint table instead.
+    #[cfg(test)]
+    pub fn raised(&self, features: &mut [Feature]) -> Vec<Signal> {
         let mut logits = [0.0f32; 5];
         self.weights.score(features, &mut logits);
-        logits.map(sigmoid)
+        self.raised_from_logits(logits)
     }
 
-    /// The signals the model raises.
-    pub fn raised(&self, features: &mut [Feature]) -> Vec<Signal> {
-        let probabilities = self.probabilities(features);
+    /// The signals the model raises for the logits its weights give a text.
+    pub fn raised_from_logits(&self, logits: [f32; 5]) -> Vec<Signal> {
+        let probabilities = logits.map(sigmoid);
         Signal::ALL
             .into_iter()
             .zip(probabilities.iter().zip(&self.thresholds))
