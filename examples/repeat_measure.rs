@@ -189,6 +189,20 @@ fn streaming(history: usize, threads: usize, everything: bool) {
         "check (judge without remembering), 1 thread, history of {remembered}: {}",
         rates(probes.len(), time, "checks")
     );
+    // More rounds of fresh probes (REPEAT_MEASURE_CHECK_ROUNDS, default 1),
+    // for more samples per filled history on a noisy machine.
+    let rounds: u64 = std::env::var("REPEAT_MEASURE_CHECK_ROUNDS")
+        .ok()
+        .map_or(1, |v| v.parse().expect("a number"));
+    for round in 1..rounds {
+        let more = fresh_tickets(7 + round, probes.len(), &format!("P{round}-"));
+        let time = timed(|| {
+            for probe in &more {
+                std::hint::black_box(detector.check(probe).expect("valid"));
+            }
+        });
+        println!("check round {}: {}", round + 1, rates(more.len(), time, "checks"));
+    }
     let time = timed(|| {
         for probe in &probes {
             std::hint::black_box(detector.intake(probe).expect("valid"));
