@@ -667,6 +667,53 @@ fn customers_merging_within_one_shard_keep_all_their_history() {
 }
 
 #[test]
+fn a_key_whose_group_was_merged_by_another_key_still_finds_everything() {
+    // C2's group is older (smaller) than the group of C1 and its phone, so
+    // when the phone joins C2, C1's group is merged into C2's by a complaint
+    // that does not carry C1. A check by C1 alone must still see all three,
+    // also across shards (the padding puts the groups on different numbers),
+    // after compaction and after a restore.
+    for padding in [0, 1, 63] {
+        let detector = RepeatDetector::default();
+        let at = |h| base() + Duration::hours(h);
+        judged(&detector, &complaint("A", Some("C2"), None, at(0)));
+        for i in 0..padding {
+            judged(
+                &detector,
+                &complaint(&format!("X{i}"), Some(&format!("X{i}")), None, at(0)),
+            );
+        }
+        judged(&detector, &complaint("B", Some("C1"), Some("13812345678"), at(2)));
+        let verdict = judged(&detector, &complaint("C", Some("C2"), Some("13812345678"), at(4)));
+        assert_eq!(verdict.matched.len(), 2, "padding {padding}");
+        let probe = complaint("D", Some("C1"), None, at(6));
+        let ids: Vec<_> = detector
+            .check(&probe)
+            .unwrap()
+            .matched
+            .iter()
+            .map(|m| m.id.clone())
+            .collect();
+        assert_eq!(ids, ["C", "B", "A"], "padding {padding}");
+        let restored = RepeatDetector::restore(&detector.snapshot()).unwrap();
+        assert_eq!(restored.check(&probe).unwrap(), detector.check(&probe).unwrap());
+        assert_eq!(detector.compact(at(0)), 0);
+        assert_eq!(detector.check(&probe).unwrap().matched.len(), 3);
+        // And intake by C1 alone joins the merged group.
+        let verdict = judged(&detector, &probe);
+        assert_eq!(verdict.thread, "B", "padding {padding}");
+        assert_eq!(
+            detector
+                .check(&complaint("E", None, Some("13812345678"), at(8)))
+                .unwrap()
+                .matched
+                .len(),
+            4
+        );
+    }
+}
+
+#[test]
 fn check_previews_the_linked_history_without_linking() {
     let detector = RepeatDetector::default();
     judged(&detector, &complaint("A", Some("C1"), None, base()));

@@ -26,9 +26,21 @@ const VACANT: Head = Head {
     tendency: u8::MAX,
 };
 
+/// The `tendency` of a slot whose group was merged into group `last`.
+const FORWARD: u8 = u8::MAX - 1;
+
 impl Head {
     fn is_vacant(&self) -> bool {
         self.tendency == VACANT.tendency
+    }
+
+    fn is_forward(&self) -> bool {
+        self.tendency == FORWARD
+    }
+
+    /// Whether the slot holds a customer.
+    fn is_customer(&self) -> bool {
+        !self.is_vacant() && !self.is_forward()
     }
 }
 
@@ -59,7 +71,41 @@ impl Heads {
     }
 
     fn get(&self, root: u32) -> Option<&Head> {
-        self.slots.get(self.slot(root)).filter(|head| !head.is_vacant())
+        self.slots.get(self.slot(root)).filter(|head| head.is_customer())
+    }
+
+    /// The group that group `root` was merged into, when it was.
+    fn forwarded(&self, root: u32) -> Option<u32> {
+        self.slots
+            .get(self.slot(root))
+            .filter(|head| head.is_forward())
+            .map(|head| head.last)
+    }
+
+    /// Marks group `root`, which holds no customer any more, as merged into
+    /// group `into`.
+    fn set_forward(&mut self, root: u32, into: u32) {
+        debug_assert!(self.get(root).is_none());
+        let slot = self.slot(root);
+        if slot >= self.slots.len() {
+            let missing = slot + 1 - self.slots.len();
+            reserve_tight(&mut self.slots, missing, 64);
+            self.slots.resize(slot + 1, VACANT);
+        }
+        self.slots[slot] = Head {
+            last: into,
+            tendency: FORWARD,
+        };
+    }
+
+    /// The forwards held, as (group, group it went into), in increasing
+    /// order.
+    fn forwards(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, head)| head.is_forward())
+            .map(|(slot, head)| (slot as u32 * self.shards + self.shard, head.last))
     }
 
     fn contains(&self, root: u32) -> bool {
@@ -75,6 +121,7 @@ impl Heads {
             self.slots.resize(slot + 1, VACANT);
         }
         let head = &mut self.slots[slot];
+        debug_assert!(!head.is_forward(), "a merged group is never a root again");
         if head.is_vacant() {
             *head = Head {
                 last: NONE,
@@ -100,7 +147,7 @@ impl Heads {
         self.slots
             .iter()
             .enumerate()
-            .filter(|(_, head)| !head.is_vacant())
+            .filter(|(_, head)| head.is_customer())
             .map(|(slot, _)| slot as u32 * self.shards + self.shard)
     }
 
@@ -198,6 +245,18 @@ impl Store {
             store: self,
             last: self.heads.get(root).map_or(NONE, |head| head.last),
         }
+    }
+
+    /// The group that group `root` was merged into, when it was (and some
+    /// key's root hint may still name it).
+    pub fn forwarded(&self, root: u32) -> Option<u32> {
+        self.heads.forwarded(root)
+    }
+
+    /// Records that group `loser`, now empty here, was merged into group
+    /// `root`.
+    pub fn forward(&mut self, loser: u32, root: u32) {
+        self.heads.set_forward(loser, root);
     }
 
     /// Whether the store knows customer `root`.
@@ -390,6 +449,9 @@ impl Store {
                 continue;
             }
             fresh.import(root, &group);
+        }
+        for (root, into) in self.heads.forwards() {
+            fresh.heads.set_forward(root, into);
         }
         fresh.records.shrink_to_fit();
         fresh.ids.shrink_to_fit();
