@@ -77,6 +77,23 @@ pub(crate) struct Record {
 }
 
 impl Record {
+    /// A record of zeros (the empty ticket id, no category, no text).
+    pub const ZERO: Record = Record {
+        received_ms: 0,
+        closed_ms: 0,
+        signature: 0,
+        id_off: 0,
+        thread_off: 0,
+        id_hash: 0,
+        prev: NONE,
+        id_len: 0,
+        thread_len: 0,
+        category: 0,
+        level1: 0,
+        channel: 0,
+        flags: 0,
+    };
+
     pub fn id_span(&self) -> Span {
         Span {
             off: self.id_off,
