@@ -8,7 +8,10 @@
 //! ```
 //!
 //! HISTORY (default 1,000,000) complaints are remembered first; BATCH
-//! (default 1,000,000) complaints are labelled in batch.
+//! (default 1,000,000) complaints are labelled in batch. A third argument
+//! picks the parts: `all` (the default), `check` (fill the history, then
+//! the one-thread checks and intakes) or `batch` (batch labelling only), for
+//! quick A/B runs.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -93,6 +96,11 @@ fn mib(bytes: usize) -> f64 {
 fn main() {
     let history = arg(1, 1_000_000);
     let batch = arg(2, 1_000_000);
+    let parts = std::env::args().nth(3).unwrap_or_else(|| "all".to_owned());
+    assert!(
+        ["all", "check", "batch"].contains(&parts.as_str()),
+        "the third argument is all, check or batch"
+    );
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
@@ -101,6 +109,17 @@ fn main() {
     );
     println!("record size: {RECORD_BYTES} bytes (size_of the stored record)");
 
+    if parts != "batch" {
+        streaming(history, threads, parts == "all");
+    }
+    if parts != "check" {
+        batch_labelling(batch);
+    }
+}
+
+/// Parts 1-4: fill the history, check and intake on one thread, then (when
+/// `everything`) intake from every thread and the snapshot.
+fn streaming(history: usize, threads: usize, everything: bool) {
     // 1. Fill the history. The heap growth per remembered complaint is the
     // footprint: records, ticket-id arenas, customer groups and key index.
     let spec = SynthSpec::new(history);
@@ -170,6 +189,20 @@ fn main() {
         "check (judge without remembering), 1 thread, history of {remembered}: {}",
         rates(probes.len(), time, "checks")
     );
+    // More rounds of fresh probes (REPEAT_MEASURE_CHECK_ROUNDS, default 1),
+    // for more samples per filled history on a noisy machine.
+    let rounds: u64 = std::env::var("REPEAT_MEASURE_CHECK_ROUNDS")
+        .ok()
+        .map_or(1, |v| v.parse().expect("a number"));
+    for round in 1..rounds {
+        let more = fresh_tickets(7 + round, probes.len(), &format!("P{round}-"));
+        let time = timed(|| {
+            for probe in &more {
+                std::hint::black_box(detector.check(probe).expect("valid"));
+            }
+        });
+        println!("check round {}: {}", round + 1, rates(more.len(), time, "checks"));
+    }
     let time = timed(|| {
         for probe in &probes {
             std::hint::black_box(detector.intake(probe).expect("valid"));
@@ -179,6 +212,10 @@ fn main() {
         "intake (judge and remember), 1 thread, history of {remembered}: {}",
         rates(probes.len(), time, "intakes")
     );
+
+    if !everything {
+        return;
+    }
 
     // 3. The same number of fresh intakes from every available thread.
     let detector = Arc::new(detector);
@@ -244,7 +281,10 @@ fn main() {
     );
     drop((restored, snapshot));
     drop(detector);
+}
 
+/// Part 5: batch labelling of `batch` synthetic complaints.
+fn batch_labelling(batch: usize) {
     // 5. Batch labelling.
     let complaints: Vec<Complaint> = synthetic_complaints(&SynthSpec {
         seed: 11,

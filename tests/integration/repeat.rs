@@ -667,6 +667,53 @@ fn customers_merging_within_one_shard_keep_all_their_history() {
 }
 
 #[test]
+fn a_key_whose_group_was_merged_by_another_key_still_finds_everything() {
+    // C2's group is older (smaller) than the group of C1 and its phone, so
+    // when the phone joins C2, C1's group is merged into C2's by a complaint
+    // that does not carry C1. A check by C1 alone must still see all three,
+    // also across shards (the padding puts the groups on different numbers),
+    // after compaction and after a restore.
+    for padding in [0, 1, 63] {
+        let detector = RepeatDetector::default();
+        let at = |h| base() + Duration::hours(h);
+        judged(&detector, &complaint("A", Some("C2"), None, at(0)));
+        for i in 0..padding {
+            judged(
+                &detector,
+                &complaint(&format!("X{i}"), Some(&format!("X{i}")), None, at(0)),
+            );
+        }
+        judged(&detector, &complaint("B", Some("C1"), Some("13812345678"), at(2)));
+        let verdict = judged(&detector, &complaint("C", Some("C2"), Some("13812345678"), at(4)));
+        assert_eq!(verdict.matched.len(), 2, "padding {padding}");
+        let probe = complaint("D", Some("C1"), None, at(6));
+        let ids: Vec<_> = detector
+            .check(&probe)
+            .unwrap()
+            .matched
+            .iter()
+            .map(|m| m.id.clone())
+            .collect();
+        assert_eq!(ids, ["C", "B", "A"], "padding {padding}");
+        let restored = RepeatDetector::restore(&detector.snapshot()).unwrap();
+        assert_eq!(restored.check(&probe).unwrap(), detector.check(&probe).unwrap());
+        assert_eq!(detector.compact(at(0)), 0);
+        assert_eq!(detector.check(&probe).unwrap().matched.len(), 3);
+        // And intake by C1 alone joins the merged group.
+        let verdict = judged(&detector, &probe);
+        assert_eq!(verdict.thread, "B", "padding {padding}");
+        assert_eq!(
+            detector
+                .check(&complaint("E", None, Some("13812345678"), at(8)))
+                .unwrap()
+                .matched
+                .len(),
+            4
+        );
+    }
+}
+
+#[test]
 fn check_previews_the_linked_history_without_linking() {
     let detector = RepeatDetector::default();
     judged(&detector, &complaint("A", Some("C1"), None, base()));
@@ -921,6 +968,92 @@ fn truncated_or_corrupted_snapshots_are_rejected() {
         .unwrap_err()
         .to_string()
         .contains("corrupted"));
+}
+
+/// `sample_detector().snapshot()` as written before the store kept customers'
+/// newest records in their heads and the key index moved to flat tables
+/// (commit 806455e), in hex: the snapshot format did not change with them.
+const SAMPLE_SNAPSHOT_806455E: &str = concat!(
+    "4353494e52505448010000001b090000000000001e0000403f3c0001020001021062726f616462616e642e6f75746167",
+    "650962726f616462616e64070243300002433102024332030243330402433405024335060243360701cea6fafda70301",
+    "08000000000000000001003280a0d5edee66feffffffffffffffff01aae081b9bfe9efcc8c010000898cd8c708ffffff",
+    "ff0f02020102070480f6c7f3ef66feffffffffffffffff0198aaa4da9fdba1c8070200d082d8af08ffffffff0f020201",
+    "02070580ccbaf9f066feffffffffffffffff01aae081b9bfe9efcc8c010400af92d8d708ffffffff0f02020102070580",
+    "be8ba6f166feffffffffffffffff01aae081b9bfe9efcc8c0106009c8fd8cf08ffffffff0f0202010207058084f7c6ef",
+    "66feffffffffffffffff01a8b080baaf81ebe80e0808e385d8b708ffffffff0f02020102070480a2adfff166feffffff",
+    "ffffffffff0198aaa4da9fdba1c8070a008ea2d8ff08ffffffff0f0202010207058094feabf266feffffffffffffffff",
+    "01919c8fcdb1d0ec480c00b2f4a2f204ffffffff0f03020102070580dae9ccf066feffffffffffffffff01000f0fc295",
+    "d8df08ffffffff0f02020102070080f89f85f366feffffffffffffffff01aae081b9bfe9efcc8c0111008ceea2e204ff",
+    "ffffff0f03020102070580eaf0b1f366feffffffffffffffff01aae081b9bfe9efcc8c0114009ff1a2ea04ffffffff0f",
+    "03020102070580dcc1def366feffffffffffffffff01a8b080baaf81ebe80e1700e6e7a2d204ffffffff0f0302010207",
+    "058092a69aef66feffffffffffffffff01aae081b9bfe9efcc8c011a1af688d8bf08ffffffff0f02020102070480b0dc",
+    "d2f166feffffffffffffffff01a8b080baaf81ebe80e1c1aa1a5d88709ffffffff0f02020102070580ce928bf466feff",
+    "ffffffffffffff0198aaa4da9fdba1c8071e00f9eaa2da04ffffffff0f03020102070580c0e3b7f466feffffffffffff",
+    "ffff01919c8fcdb1d0ec482100c0e1a2c204ffffffff0f03020102070580b2b4e4f466feffffffffffffffff01002400",
+    "d3e4a2ca04ffffffff0f03020102070180e898a0f066feffffffffffffffff01919c8fcdb1d0ec482727d598d8e708ff",
+    "ffffff0f0202010207048086cfd8f266feffffffffffffffff01002927c5f7a2fa04ffffffff0f03020102070180a485",
+    "91f566feffffffffffffffff01aae081b9bfe9efcc8c012c00ca8da3b205ffffffff0f0302010207058096d6bdf566fe",
+    "ffffffffffffffff01aae081b9bfe9efcc8c012f00dd90a3ba05ffffffff0f0302010207058088a7eaf566feffffffff",
+    "ffffffff01a8b080baaf81ebe80e3200a9e499c204ffffffff0f03020102070580faf796f666feffffffffffffffff01",
+    "98aaa4da9fdba1c807350096e199ba04ffffffff0f03020102070580ecc8c3f666feffffffffffffffff01919c8fcdb1",
+    "d0ec48380083de99b204ffffffff0f03020102070580de99f0f666feffffffffffffffff01003b00f0da99aa04ffffff",
+    "ff0f03020102070180d0ea9cf766feffffffffffffffff01aae081b9bfe9efcc8c013e00f5f099e204ffffffff0f0302",
+    "0102070580c2bbc9f766feffffffffffffffff01aae081b9bfe9efcc8c014100e2ed99da04ffffffff0f030201020705",
+    "80b48cf6f766feffffffffffffffff01a8b080baaf81ebe80e4400cfea99d204ffffffff0f03020102070580a6dda2f8",
+    "66feffffffffffffffff0198aaa4da9fdba1c8074700bce799ca04ffffffff0f0302010207058098aecff866feffffff",
+    "ffffffffff01919c8fcdb1d0ec484a00c1fd998205ffffffff0f030201020705808afffbf866feffffffffffffffff01",
+    "004d00aefa99fa04ffffffff0f03020102070180fccfa8f966feffffffffffffffff01aae081b9bfe9efcc8c015000a0",
+    "d4909204ffffffff0f03020102070580eea0d5f966feffffffffffffffff01aae081b9bfe9efcc8c015300b3d7909a04",
+    "ffffffff0f03020102070580e0f181fa66feffffffffffffffff01a8b080baaf81ebe80e5600c6da90a204ffffffff0f",
+    "03020102070580d2c2aefa66feffffffffffffffff0198aaa4da9fdba1c8075900d9dd90aa04ffffffff0f0302010207",
+    "0580c493dbfa66feffffffffffffffff01919c8fcdb1d0ec485c00ece090b204ffffffff0f03020102070580b6e487fb",
+    "66feffffffffffffffff01005f00ffe390ba04ffffffff0f03020102070180a8b5b4fb66feffffffffffffffff01aae0",
+    "81b9bfe9efcc8c01620092e790c204ffffffff0f030201020705809a86e1fb66feffffffffffffffff01aae081b9bfe9",
+    "efcc8c016500a5ea90ca04ffffffff0f030201020705808cd78dfc66feffffffffffffffff01a8b080baaf81ebe80e68",
+    "00b8ed90d204ffffffff0f03020102070580fea7bafc66feffffffffffffffff0198aaa4da9fdba1c8076b00cbf090da",
+    "04ffffffff0f03020102070580f0f8e6fc66feffffffffffffffff01919c8fcdb1d0ec486e00ff85d6e204ffffffff0f",
+    "03020102070580e2c993fd66feffffffffffffffff01007100ec82d6da04ffffffff0f03020102070180d49ac0fd66fe",
+    "ffffffffffffffff01aae081b9bfe9efcc8c017400a58cd6f204ffffffff0f03020102070580c6ebecfd66feffffffff",
+    "ffffffff01aae081b9bfe9efcc8c0177009289d6ea04ffffffff0f03020102070580b8bc99fe66feffffffffffffffff",
+    "01a8b080baaf81ebe80e7a00b3f9d5c204ffffffff0f03020102070580aa8dc6fe66feffffffffffffffff0198aaa4da",
+    "9fdba1c8077d00a0f6d5ba04ffffffff0f030201020705809cdef2fe66feffffffffffffffff01919c8fcdb1d0ec4880",
+    "0100d9ffd5d204ffffffff0f030201020705808eaf9fff66feffffffffffffffff0100830100c6fcd5ca04ffffffff0f",
+    "030201020701808080ccff66feffffffffffffffff01aae081b9bfe9efcc8c01860100979fd6a205ffffffff0f030201",
+    "02070580f2d0f8ff66feffffffffffffffff01aae081b9bfe9efcc8c01890100849cd69a05ffffffff0f030201020705",
+    "8c0154305433543654375432543954313054355431325431335431345431543854313554313654313754345431315431",
+    "385431395432305432315432325432335432345432355432365432375432385432395433305433315433325433335433",
+    "345433355433365433375433385433395434305434315434325434335434345434355434365434375434385434390075",
+    "e20582",
+);
+
+#[test]
+fn snapshots_written_before_the_store_redesign_restore_and_are_written_alike() {
+    let old: Vec<u8> = (0..SAMPLE_SNAPSHOT_806455E.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&SAMPLE_SNAPSHOT_806455E[i..i + 2], 16).unwrap())
+        .collect();
+    let detector = sample_detector();
+    assert_eq!(
+        detector.snapshot(),
+        old,
+        "the same history snapshots to the same bytes"
+    );
+    let restored = RepeatDetector::restore(&old).unwrap();
+    assert_eq!(restored.len(), detector.len());
+    assert_eq!(restored.snapshot(), old);
+    for i in 0..10 {
+        let at = base() + Duration::days(i);
+        let mut probe = complaint(&format!("P{i}"), Some(&format!("C{i}")), None, at);
+        probe.text = Some(TEXTS[i as usize % TEXTS.len()].to_owned());
+        assert_eq!(restored.check(&probe).unwrap(), detector.check(&probe).unwrap());
+        let by_phone = complaint(&format!("Q{i}"), None, Some("13812345678"), at);
+        assert_eq!(
+            restored.check(&by_phone).unwrap(),
+            detector.check(&by_phone).unwrap()
+        );
+        assert_eq!(restored.intake(&probe).unwrap(), detector.intake(&probe).unwrap());
+    }
+    assert_eq!(restored.snapshot(), detector.snapshot());
 }
 
 #[test]

@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::config::{RepeatConfig, Resolved};
-use super::history::{self, encode_phone, prepare, prepare_signing, Group, Interner, KeyIndex, Signing};
+use super::history::{
+    self, encode_phone, prepare, prepare_signing, Group, Interner, KeyIndex, Roots, Signing,
+};
 use super::store::Store;
 use super::verdict::{CustomerCounters, EscalationTendency, Intake, RepeatKind, Verdict};
 use super::Categorize;
@@ -188,7 +190,7 @@ impl RepeatDetector {
             let mut index = lock(&self.index);
             let link = index.link(prepared.customer_id, prepared.phone);
             if let Some(loser) = link.merged {
-                self.merge(link.root, loser);
+                self.merge(link.root, loser, link.forward);
             }
             // Take the shard before releasing the index, so that a merge
             // queued behind us waits until this complaint is stored.
@@ -207,12 +209,18 @@ impl RepeatDetector {
             .any(|&root| lock(&self.shards[shard_of(root)]).knows(root, prepared.id))
     }
 
-    /// Moves the history of group `loser` into group `root`. Called with the
-    /// index locked; takes the two shard locks in index order.
-    fn merge(&self, root: u32, loser: u32) {
+    /// Moves the history of group `loser` into group `root`, leaving a
+    /// forward to `root` in its place when `forward` (some key's root hint
+    /// may name `loser`). Called with the index locked; takes the two shard
+    /// locks in index order.
+    fn merge(&self, root: u32, loser: u32, forward: bool) {
         let (a, b) = (shard_of(root), shard_of(loser));
         if a == b {
-            lock(&self.shards[a]).splice(root, loser);
+            let mut shard = lock(&self.shards[a]);
+            shard.splice(root, loser);
+            if forward {
+                shard.forward(loser, root);
+            }
             return;
         }
         let (low, high) = (lock(&self.shards[a.min(b)]), lock(&self.shards[a.max(b)]));
@@ -220,6 +228,26 @@ impl RepeatDetector {
         if let Some(moved) = loser_shard.take(loser) {
             root_shard.import(root, &moved);
         }
+        if forward {
+            loser_shard.forward(loser, root);
+        }
+    }
+
+    /// The shard of group `hint` locked, after following its forwards to
+    /// the group it is now part of, and that group's root.
+    fn resolve(&self, mut hint: u32) -> (MutexGuard<'_, Store>, u32) {
+        loop {
+            let shard = lock(&self.shards[shard_of(hint)]);
+            match shard.forwarded(hint) {
+                Some(into) => hint = into,
+                None => return (shard, hint),
+            }
+        }
+    }
+
+    /// The root of the group that group `hint` is now part of.
+    fn root_of(&self, hint: u32) -> u32 {
+        self.resolve(hint).1
     }
 
     /// Judges a complaint against the history without remembering it (for a
@@ -232,11 +260,15 @@ impl RepeatDetector {
         // category given, it is signed only when a prior needs comparing.
         let mut prepared = prepare_signing(complaint, self.categorizer.as_deref(), Signing::WithoutCategory)?;
         let category = self.category_ids(prepared.category.as_deref())?;
-        let roots = lock(&self.index).lookup(prepared.customer_id, prepared.phone);
+        let hints = lock(&self.index).hints(prepared.customer_id, prepared.phone);
         // Judge against the customer's history as the intake would see it
         // after linking: one group, or the union of the groups it would merge.
+        let roots = match *hints.as_slice() {
+            [a, b] => Roots::of(Some(self.root_of(a)), Some(self.root_of(b))),
+            _ => hints,
+        };
         if let [root] = *roots.as_slice() {
-            let shard = lock(&self.shards[shard_of(root)]);
+            let (shard, root) = self.resolve(root);
             if prepared.signature.is_none()
                 && shard.needs_signature(root, prepared.received_ms, &self.resolved)
             {
@@ -251,7 +283,8 @@ impl RepeatDetector {
         prepared.require_issue()?;
         let mut group = Group::default();
         for &root in roots.as_slice() {
-            if let Some(found) = lock(&self.shards[shard_of(root)]).export(root) {
+            let (shard, root) = self.resolve(root);
+            if let Some(found) = shard.export(root) {
                 group.absorb(found);
             }
         }
@@ -348,9 +381,9 @@ impl RepeatDetector {
                 categories.codes().to_vec(),
             )
         };
-        let mut ids: Vec<(&str, u32)> = index.ids.iter().map(|(k, &v)| (&**k, v)).collect();
+        let mut ids: Vec<(&str, u32)> = index.ids.iter().map(|(k, v)| (k, v.node)).collect();
         ids.sort_unstable();
-        let mut phones: Vec<(u64, u32)> = index.phones.iter().map(|(&k, &v)| (k, v)).collect();
+        let mut phones: Vec<(u64, u32)> = index.phones.iter().map(|(k, v)| (k, v.node)).collect();
         phones.sort_unstable();
         // Each shard's copy is dropped once its groups are out, so the peak
         // stays near what a snapshot under the locks needed.
@@ -399,15 +432,7 @@ impl RepeatDetector {
         {
             return Err(bad("refers to a customer key that does not exist".into()));
         }
-        let index = KeyIndex {
-            ids: data
-                .ids
-                .into_iter()
-                .map(|(k, v)| (compact_str::CompactString::from(k), v))
-                .collect(),
-            phones: data.phones.into_iter().collect(),
-            parent: data.parent,
-        };
+        let index = KeyIndex::from_parts(data.ids, data.phones, data.parent);
         let categories = data.categories.len();
         let detector = Self::with_state(data.config, Interner::from_codes(data.categories), index);
         for (root, group) in data.groups {

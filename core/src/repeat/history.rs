@@ -3,12 +3,12 @@
 
 use std::borrow::Cow;
 
-use compact_str::CompactString;
 use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::config::Resolved;
+use super::keys::{IdTable, PhoneTable};
 use super::signature::{similarity_of_distance, TextSignature};
 use super::verdict::{EscalationTendency, PriorMatch, RepeatKind, Verdict};
 use super::Categorize;
@@ -77,6 +77,23 @@ pub(crate) struct Record {
 }
 
 impl Record {
+    /// A record of zeros (the empty ticket id, no category, no text).
+    pub const ZERO: Record = Record {
+        received_ms: 0,
+        closed_ms: 0,
+        signature: 0,
+        id_off: 0,
+        thread_off: 0,
+        id_hash: 0,
+        prev: NONE,
+        id_len: 0,
+        thread_len: 0,
+        category: 0,
+        level1: 0,
+        channel: 0,
+        flags: 0,
+    };
+
     pub fn id_span(&self) -> Span {
         Span {
             off: self.id_off,
@@ -361,14 +378,32 @@ pub(crate) fn find_root(parent: &mut [u32], mut node: u32) -> u32 {
     node
 }
 
+/// A customer key's entry in the [`KeyIndex`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Key {
+    /// The key's union-find node.
+    pub node: u32,
+    /// The root of the key's group when a complaint carrying the key was
+    /// last linked: exact unless the group was merged into another since,
+    /// and then its head in the shard store forwards to the group it went
+    /// into. Lets a check find the customer's head without walking the
+    /// union-find (a cache miss per step at scale).
+    pub root: u32,
+}
+
+impl Key {
+    fn new(node: u32) -> Self {
+        Key { node, root: node }
+    }
+}
+
 /// The union-find of customer keys: a customer id and a phone number that
 /// appeared on the same complaint belong to one customer from then on.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct KeyIndex {
-    /// Customer ids kept inline (up to 24 bytes, the usual CRM id): a
-    /// lookup compares the key without following a pointer to the heap.
-    pub ids: HashMap<CompactString, u32>,
-    pub phones: HashMap<u64, u32>,
+    /// Customer ids, kept inline up to 24 bytes (the usual CRM id).
+    pub ids: IdTable,
+    pub phones: PhoneTable,
     pub parent: Vec<u32>,
 }
 
@@ -380,7 +415,7 @@ pub(crate) struct Roots {
 }
 
 impl Roots {
-    fn of(a: Option<u32>, b: Option<u32>) -> Roots {
+    pub fn of(a: Option<u32>, b: Option<u32>) -> Roots {
         match (a, b) {
             (Some(a), Some(b)) if a != b => Roots {
                 roots: [a.min(b), a.max(b)],
@@ -408,6 +443,10 @@ pub(crate) struct Link {
     pub root: u32,
     /// The group merged into `root` by this complaint.
     pub merged: Option<u32>,
+    /// Whether some key's [`Key::root`] hint may still name `merged`, so
+    /// that its head must forward to `root`: not when `merged` is the node
+    /// of a key this complaint brought in (its only key is re-hinted here).
+    pub forward: bool,
 }
 
 impl KeyIndex {
@@ -433,33 +472,69 @@ impl KeyIndex {
     pub fn lookup(&self, customer_id: Option<&str>, phone: Option<u64>) -> Roots {
         let by_id = customer_id
             .and_then(|id| self.ids.get(id))
-            .map(|&node| self.find_readonly(node));
+            .map(|key| self.find_readonly(key.node));
         let by_phone = phone
-            .and_then(|phone| self.phones.get(&phone))
-            .map(|&node| self.find_readonly(node));
+            .and_then(|phone| self.phones.get(phone))
+            .map(|key| self.find_readonly(key.node));
         Roots::of(by_id, by_phone)
     }
 
-    fn node_of_id(&mut self, id: &str) -> u32 {
+    /// The [`Key::root`] hints of a customer's known keys: [`KeyIndex::lookup`]
+    /// without touching the union-find, for a caller that follows the shard
+    /// stores' forwards ([`super::store::Store::forwarded`]) to the roots.
+    pub fn hints(&self, customer_id: Option<&str>, phone: Option<u64>) -> Roots {
+        let by_id = customer_id.and_then(|id| self.ids.get(id)).map(|key| key.root);
+        let by_phone = phone.and_then(|phone| self.phones.get(phone)).map(|key| key.root);
+        Roots::of(by_id, by_phone)
+    }
+
+    /// The node of customer id `id` (created when new) and whether it was.
+    fn node_of_id(&mut self, id: &str) -> (u32, bool) {
         match self.ids.get(id) {
-            Some(&node) => node,
+            Some(key) => (key.node, false),
             None => {
                 let node = self.new_node();
-                self.ids.insert(CompactString::from(id), node);
-                node
+                self.ids.insert(id, Key::new(node));
+                (node, true)
             }
         }
     }
 
-    fn node_of_phone(&mut self, phone: u64) -> u32 {
-        match self.phones.get(&phone) {
-            Some(&node) => node,
+    /// The node of `phone` (created when new) and whether it was.
+    fn node_of_phone(&mut self, phone: u64) -> (u32, bool) {
+        match self.phones.get(phone) {
+            Some(key) => (key.node, false),
             None => {
                 let node = self.new_node();
-                self.phones.insert(phone, node);
-                node
+                self.phones.insert(phone, Key::new(node));
+                (node, true)
             }
         }
+    }
+
+    /// Rebuilds an index from a snapshot's keys and union-find, with exact
+    /// root hints.
+    pub fn from_parts(ids: Vec<(String, u32)>, phones: Vec<(u64, u32)>, parent: Vec<u32>) -> Self {
+        let mut index = KeyIndex {
+            ids: IdTable::default(),
+            phones: PhoneTable::default(),
+            parent,
+        };
+        // The union-find is kept as it was (not path-compressed here), so
+        // that the restored detector snapshots the same bytes.
+        let key = |index: &KeyIndex, node: u32| Key {
+            node,
+            root: index.find_readonly(node),
+        };
+        index.ids = ids
+            .into_iter()
+            .map(|(id, node)| (id, key(&index, node)))
+            .collect();
+        index.phones = phones
+            .into_iter()
+            .map(|(phone, node)| (phone, key(&index, node)))
+            .collect();
+        index
     }
 
     /// Adds the complaint's keys and links them. The group with the smallest
@@ -469,7 +544,7 @@ impl KeyIndex {
             customer_id.map(|id| self.node_of_id(id)),
             phone.map(|phone| self.node_of_phone(phone)),
         ];
-        let [a, b] = nodes.map(|node| node.map(|node| self.find(node)));
+        let [a, b] = nodes.map(|node| node.map(|(node, _)| self.find(node)));
         let roots = Roots::of(a, b);
         let (root, merged) = match roots.as_slice() {
             [root] => (*root, None),
@@ -479,7 +554,21 @@ impl KeyIndex {
             }
             _ => unreachable!("a complaint has at least one key"),
         };
-        Link { root, merged }
+        // A new key's node is its own root, so a merged group that is a new
+        // key's node was that key alone.
+        let forward =
+            merged.is_some_and(|loser| !nodes.iter().flatten().any(|&(node, new)| new && node == loser));
+        if let Some(id) = customer_id {
+            self.ids.get_mut(id).expect("added above").root = root;
+        }
+        if let Some(phone) = phone {
+            self.phones.get_mut(phone).expect("added above").root = root;
+        }
+        Link {
+            root,
+            merged,
+            forward,
+        }
     }
 }
 

@@ -45,6 +45,7 @@ mod batch;
 mod config;
 mod detector;
 mod history;
+mod keys;
 mod signature;
 mod store;
 pub mod synth;

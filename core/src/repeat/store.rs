@@ -1,9 +1,9 @@
-//! The history of one shard of the streaming detector, laid out flat: one
-//! vector of records for every customer of the shard, one string arena for
-//! their ticket ids, and per customer only the index of their newest record
-//! (each record points at the customer's previous one). A remembered
-//! complaint costs its record and its ticket id, plus a small share of its
-//! customer's 16-byte head.
+//! The history of one shard of the streaming detector, laid out flat: per
+//! customer a one-cache-line head holding their newest record, one vector of
+//! the older records of every customer of the shard (each record points at
+//! the customer's previous one), and one string arena for their ticket ids.
+//! A remembered complaint costs its record and its ticket id, plus a share
+//! of its customer's 64-byte head (whose record is the newest complaint).
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -13,22 +13,44 @@ use super::history::{
 };
 use super::verdict::{Intake, Verdict};
 
-/// The newest record of a customer and their escalation tendency.
+/// What a slot of [`Heads`] holds.
+const VACANT: u8 = 0;
+/// A customer without records (compacted away), kept for their tendency.
+const EMPTY: u8 = 1;
+/// A customer and their newest record.
+const FULL: u8 = 2;
+/// A group merged into the group `newest.prev`.
+const FORWARD: u8 = 3;
+
+/// A customer's newest record, inline, and their escalation tendency: one
+/// cache line, so that a check finds the customer and the newest of their
+/// complaints (often the only one) with one memory access. The older
+/// records are in the store's vector, from `newest.prev` on.
 #[derive(Debug, Clone, Copy)]
+#[repr(align(64))]
 struct Head {
-    last: u32,
+    newest: Record,
     tendency: u8,
+    state: u8,
 }
 
-/// A slot of [`Heads`] that holds no customer.
-const VACANT: Head = Head {
-    last: NONE,
-    tendency: u8::MAX,
+const VACANT_HEAD: Head = Head {
+    newest: Record::ZERO,
+    tendency: 0,
+    state: VACANT,
 };
 
+// A head is one cache line.
+const _: () = assert!(std::mem::size_of::<Head>() == 64);
+
 impl Head {
-    fn is_vacant(&self) -> bool {
-        self.tendency == VACANT.tendency
+    /// Whether the slot holds a customer.
+    fn is_customer(&self) -> bool {
+        self.state == EMPTY || self.state == FULL
+    }
+
+    fn newest(&self) -> Option<&Record> {
+        (self.state == FULL).then_some(&self.newest)
     }
 }
 
@@ -59,39 +81,71 @@ impl Heads {
     }
 
     fn get(&self, root: u32) -> Option<&Head> {
-        self.slots.get(self.slot(root)).filter(|head| !head.is_vacant())
+        self.slots.get(self.slot(root)).filter(|head| head.is_customer())
+    }
+
+    fn get_mut(&mut self, root: u32) -> Option<&mut Head> {
+        let slot = self.slot(root);
+        self.slots.get_mut(slot).filter(|head| head.is_customer())
     }
 
     fn contains(&self, root: u32) -> bool {
         self.get(root).is_some()
     }
 
-    /// The head of `root`, created empty when absent.
-    fn get_or_create(&mut self, root: u32) -> &mut Head {
+    /// The group that group `root` was merged into, when it was.
+    fn forwarded(&self, root: u32) -> Option<u32> {
+        self.slots
+            .get(self.slot(root))
+            .filter(|head| head.state == FORWARD)
+            .map(|head| head.newest.prev)
+    }
+
+    /// The slot of `root`, the vector grown to hold it.
+    fn slot_mut(&mut self, root: u32) -> &mut Head {
         let slot = self.slot(root);
         if slot >= self.slots.len() {
             let missing = slot + 1 - self.slots.len();
             reserve_tight(&mut self.slots, missing, 64);
-            self.slots.resize(slot + 1, VACANT);
+            self.slots.resize(slot + 1, VACANT_HEAD);
         }
-        let head = &mut self.slots[slot];
-        if head.is_vacant() {
-            *head = Head {
-                last: NONE,
-                tendency: 0,
-            };
-        }
-        head
+        &mut self.slots[slot]
     }
 
-    fn insert(&mut self, root: u32, head: Head) {
-        *self.get_or_create(root) = head;
+    /// Marks group `root`, which holds no customer any more, as merged into
+    /// group `into`.
+    fn set_forward(&mut self, root: u32, into: u32) {
+        debug_assert!(self.get(root).is_none());
+        let head = self.slot_mut(root);
+        *head = VACANT_HEAD;
+        head.state = FORWARD;
+        head.newest.prev = into;
+    }
+
+    /// The forwards held, as (group, group it went into), in increasing
+    /// order.
+    fn forwards(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, head)| head.state == FORWARD)
+            .map(|(slot, head)| (slot as u32 * self.shards + self.shard, head.newest.prev))
+    }
+
+    /// The head of `root`, created empty when absent.
+    fn get_or_create(&mut self, root: u32) -> &mut Head {
+        let head = self.slot_mut(root);
+        debug_assert!(head.state != FORWARD, "a merged group is never a root again");
+        if head.state == VACANT {
+            head.state = EMPTY;
+        }
+        head
     }
 
     fn remove(&mut self, root: u32) -> Option<Head> {
         let head = *self.get(root)?;
         let slot = self.slot(root);
-        self.slots[slot] = VACANT;
+        self.slots[slot] = VACANT_HEAD;
         Some(head)
     }
 
@@ -100,12 +154,12 @@ impl Heads {
         self.slots
             .iter()
             .enumerate()
-            .filter(|(_, head)| !head.is_vacant())
+            .filter(|(_, head)| head.is_customer())
             .map(|(slot, _)| slot as u32 * self.shards + self.shard)
     }
 
     fn shrink_to_fit(&mut self) {
-        let used = self.slots.iter().rposition(|head| !head.is_vacant());
+        let used = self.slots.iter().rposition(|head| head.state != VACANT);
         self.slots.truncate(used.map_or(0, |slot| slot + 1));
         self.slots.shrink_to_fit();
     }
@@ -114,23 +168,34 @@ impl Heads {
 /// One shard's history.
 #[derive(Debug, Clone)]
 pub(crate) struct Store {
+    /// Every record but the customers' newest, which are in their heads.
     records: Vec<Record>,
     ids: String,
     heads: Heads,
+    /// Number of heads holding a record.
+    newest: usize,
     /// Records no customer points at any more (moved out by a merge); the
     /// next compaction reclaims them.
     garbage: usize,
 }
 
+/// The record index [`Chain`] gives a customer's newest record (in their
+/// head).
+const NEWEST: usize = usize::MAX;
+
 /// One customer's records in a store.
 struct Chain<'a> {
     store: &'a Store,
-    last: u32,
+    newest: Option<&'a Record>,
 }
 
 impl History for Chain<'_> {
     fn each(&self, mut visit: impl FnMut(usize, &Record)) {
-        let mut at = self.last;
+        let Some(newest) = self.newest else {
+            return;
+        };
+        visit(NEWEST, newest);
+        let mut at = newest.prev;
         while at != NONE {
             let record = &self.store.records[at as usize];
             visit(at as usize, record);
@@ -139,7 +204,10 @@ impl History for Chain<'_> {
     }
 
     fn record(&self, index: usize) -> &Record {
-        &self.store.records[index]
+        match (index, self.newest) {
+            (NEWEST, Some(newest)) => newest,
+            _ => &self.store.records[index],
+        }
     }
 
     fn text(&self, span: Span) -> &str {
@@ -162,6 +230,7 @@ impl Store {
             records: Vec::new(),
             ids: String::new(),
             heads: Heads::new(shard, shards),
+            newest: 0,
             garbage: 0,
         }
     }
@@ -196,8 +265,36 @@ impl Store {
     fn chain(&self, root: u32) -> Chain<'_> {
         Chain {
             store: self,
-            last: self.heads.get(root).map_or(NONE, |head| head.last),
+            newest: self.heads.get(root).and_then(Head::newest),
         }
+    }
+
+    /// Makes `record` the newest of customer `root`: the one it replaces
+    /// goes to the vector, and `record.prev` is set to point at it.
+    fn push_newest(&mut self, root: u32, mut record: Record) {
+        let previous = self.heads.get(root).and_then(Head::newest).copied();
+        record.prev = match previous {
+            Some(previous) => self.push_record(previous),
+            None => {
+                self.newest += 1;
+                NONE
+            }
+        };
+        let head = self.heads.get_or_create(root);
+        head.newest = record;
+        head.state = FULL;
+    }
+
+    /// The group that group `root` was merged into, when it was (and some
+    /// key's root hint may still name it).
+    pub fn forwarded(&self, root: u32) -> Option<u32> {
+        self.heads.forwarded(root)
+    }
+
+    /// Records that group `loser`, now empty here, was merged into group
+    /// `root`.
+    pub fn forward(&mut self, loser: u32, root: u32) {
+        self.heads.set_forward(loser, root);
     }
 
     /// Whether the store knows customer `root`.
@@ -207,7 +304,7 @@ impl Store {
 
     /// Number of live records.
     pub fn len(&self) -> usize {
-        self.records.len() - self.garbage
+        self.records.len() - self.garbage + self.newest
     }
 
     /// The escalation tendency bits of customer `root`.
@@ -263,29 +360,31 @@ impl Store {
         config: &Resolved,
     ) -> Intake {
         if let Some(index) = self.find_id(root, complaint.id) {
-            self.records[index].closed_ms = complaint.closed_ms;
+            let record = match index {
+                NEWEST => &mut self.heads.get_mut(root).expect("found in it").newest,
+                index => &mut self.records[index],
+            };
+            record.closed_ms = complaint.closed_ms;
             return Intake::Updated {
                 id: complaint.id.to_owned(),
                 status: complaint.status,
             };
         }
         let chain = self.chain(root);
-        let prev = chain.last;
         let (verdict, first) = judge(&chain, complaint, category, config);
+        let thread = first.map(|index| chain.record(index).thread_span());
         let id = self.push_str(complaint.id);
-        let thread = first.map_or(id, |index| self.records[index].thread_span());
         let (record, tendency) = new_record(
             complaint,
             category,
             config,
             (verdict.kind, verdict.escalated),
             id,
-            thread,
-            prev,
+            thread.unwrap_or(id),
+            NONE,
         );
-        let index = self.push_record(record);
+        self.push_newest(root, record);
         let head = self.heads.get_or_create(root);
-        head.last = index;
         head.tendency = head.tendency.max(tendency);
         Intake::Judged(verdict)
     }
@@ -301,8 +400,9 @@ impl Store {
             ..Group::default()
         };
         let mut copied: HashMap<u32, Span> = HashMap::default();
+        let chain = self.chain(root);
         for index in indices {
-            let mut record = self.records[index];
+            let mut record = *chain.record(index);
             let mut copy = |span: Span| {
                 *copied.entry(span.off).or_insert_with(|| {
                     let off = group.ids.len() as u32;
@@ -321,14 +421,17 @@ impl Store {
     /// Removes customer `root` and returns their records as a group.
     pub fn take(&mut self, root: u32) -> Option<Group> {
         let group = self.export(root)?;
-        self.heads.remove(root);
-        self.garbage += group.records.len();
+        if let Some(head) = self.heads.remove(root) {
+            if head.state == FULL {
+                self.newest -= 1;
+                self.garbage += group.records.len() - 1;
+            }
+        }
         Some(group)
     }
 
     /// Appends a group's records to customer `root`, oldest first.
     pub fn import(&mut self, root: u32, group: &Group) {
-        let mut last = self.heads.get(root).map_or(NONE, |head| head.last);
         let mut copied: HashMap<u32, Span> = HashMap::default();
         reserve_tight(&mut self.records, group.records.len(), 64);
         for record in &group.records {
@@ -342,37 +445,48 @@ impl Store {
             let thread = copy(self, record.thread_span());
             record.set_id(id);
             record.set_thread(thread);
-            record.prev = last;
-            last = self.push_record(record);
+            self.push_newest(root, record);
         }
         let head = self.heads.get_or_create(root);
-        head.last = last;
         head.tendency = head.tendency.max(group.tendency);
     }
 
-    /// Links customer `loser` of this store into customer `root` of this store.
+    /// Links customer `loser` of this store into customer `root` of this
+    /// store: `loser`'s records come first in the chain, then `root`'s.
     pub fn splice(&mut self, root: u32, loser: u32) {
         let Some(moved) = self.heads.remove(loser) else {
             return;
         };
         let Some(&head) = self.heads.get(root) else {
-            self.heads.insert(root, moved);
+            *self.heads.get_or_create(root) = moved;
             return;
         };
-        if moved.last != NONE {
-            let mut tail = moved.last;
+        let (Some(&newest), Some(&root_newest)) = (moved.newest(), head.newest()) else {
+            // One of them has no records: the other's chain is the chain.
+            let kept = if moved.state == FULL { moved } else { head };
+            let target = self.heads.get_or_create(root);
+            *target = kept;
+            target.tendency = head.tendency.max(moved.tendency);
+            return;
+        };
+        // Both have records: `root`'s newest goes to the vector, below the
+        // oldest of `loser`'s.
+        self.newest -= 1;
+        let below = self.push_record(root_newest);
+        let mut top = newest;
+        if top.prev == NONE {
+            top.prev = below;
+        } else {
+            let mut tail = top.prev;
             while self.records[tail as usize].prev != NONE {
                 tail = self.records[tail as usize].prev;
             }
-            self.records[tail as usize].prev = head.last;
+            self.records[tail as usize].prev = below;
         }
-        self.heads.insert(
-            root,
-            Head {
-                last: if moved.last == NONE { head.last } else { moved.last },
-                tendency: head.tendency.max(moved.tendency),
-            },
-        );
+        let target = self.heads.get_or_create(root);
+        target.newest = top;
+        target.state = FULL;
+        target.tendency = head.tendency.max(moved.tendency);
     }
 
     /// Drops the records received before `cutoff_ms` and the garbage left by
@@ -390,6 +504,9 @@ impl Store {
                 continue;
             }
             fresh.import(root, &group);
+        }
+        for (root, into) in self.heads.forwards() {
+            fresh.heads.set_forward(root, into);
         }
         fresh.records.shrink_to_fit();
         fresh.ids.shrink_to_fit();
