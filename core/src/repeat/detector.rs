@@ -381,9 +381,9 @@ impl RepeatDetector {
                 categories.codes().to_vec(),
             )
         };
-        let mut ids: Vec<(&str, u32)> = index.ids.iter().map(|(k, v)| (k, v.node)).collect();
+        let mut ids: Vec<(&str, u32)> = index.ids.iter().map(|(k, v)| (&**k, v.node)).collect();
         ids.sort_unstable();
-        let mut phones: Vec<(u64, u32)> = index.phones.iter().map(|(k, v)| (k, v.node)).collect();
+        let mut phones: Vec<(u64, u32)> = index.phones.iter().map(|(&k, v)| (k, v.node)).collect();
         phones.sort_unstable();
         // Each shard's copy is dropped once its groups are out, so the peak
         // stays near what a snapshot under the locks needed.

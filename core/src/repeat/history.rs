@@ -3,12 +3,12 @@
 
 use std::borrow::Cow;
 
+use compact_str::CompactString;
 use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::config::Resolved;
-use super::keys::{IdTable, PhoneTable};
 use super::signature::{similarity_of_distance, TextSignature};
 use super::verdict::{EscalationTendency, PriorMatch, RepeatKind, Verdict};
 use super::Categorize;
@@ -401,9 +401,10 @@ impl Key {
 /// appeared on the same complaint belong to one customer from then on.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct KeyIndex {
-    /// Customer ids, kept inline up to 24 bytes (the usual CRM id).
-    pub ids: IdTable,
-    pub phones: PhoneTable,
+    /// Customer ids kept inline (up to 24 bytes, the usual CRM id): a
+    /// lookup compares the key without following a pointer to the heap.
+    pub ids: HashMap<CompactString, Key>,
+    pub phones: HashMap<u64, Key>,
     pub parent: Vec<u32>,
 }
 
@@ -474,7 +475,7 @@ impl KeyIndex {
             .and_then(|id| self.ids.get(id))
             .map(|key| self.find_readonly(key.node));
         let by_phone = phone
-            .and_then(|phone| self.phones.get(phone))
+            .and_then(|phone| self.phones.get(&phone))
             .map(|key| self.find_readonly(key.node));
         Roots::of(by_id, by_phone)
     }
@@ -484,7 +485,9 @@ impl KeyIndex {
     /// stores' forwards ([`super::store::Store::forwarded`]) to the roots.
     pub fn hints(&self, customer_id: Option<&str>, phone: Option<u64>) -> Roots {
         let by_id = customer_id.and_then(|id| self.ids.get(id)).map(|key| key.root);
-        let by_phone = phone.and_then(|phone| self.phones.get(phone)).map(|key| key.root);
+        let by_phone = phone
+            .and_then(|phone| self.phones.get(&phone))
+            .map(|key| key.root);
         Roots::of(by_id, by_phone)
     }
 
@@ -494,7 +497,7 @@ impl KeyIndex {
             Some(key) => (key.node, false),
             None => {
                 let node = self.new_node();
-                self.ids.insert(id, Key::new(node));
+                self.ids.insert(CompactString::from(id), Key::new(node));
                 (node, true)
             }
         }
@@ -502,7 +505,7 @@ impl KeyIndex {
 
     /// The node of `phone` (created when new) and whether it was.
     fn node_of_phone(&mut self, phone: u64) -> (u32, bool) {
-        match self.phones.get(phone) {
+        match self.phones.get(&phone) {
             Some(key) => (key.node, false),
             None => {
                 let node = self.new_node();
@@ -516,8 +519,8 @@ impl KeyIndex {
     /// root hints.
     pub fn from_parts(ids: Vec<(String, u32)>, phones: Vec<(u64, u32)>, parent: Vec<u32>) -> Self {
         let mut index = KeyIndex {
-            ids: IdTable::default(),
-            phones: PhoneTable::default(),
+            ids: HashMap::default(),
+            phones: HashMap::default(),
             parent,
         };
         // The union-find is kept as it was (not path-compressed here), so
@@ -528,7 +531,7 @@ impl KeyIndex {
         };
         index.ids = ids
             .into_iter()
-            .map(|(id, node)| (id, key(&index, node)))
+            .map(|(id, node)| (CompactString::from(id), key(&index, node)))
             .collect();
         index.phones = phones
             .into_iter()
@@ -562,7 +565,7 @@ impl KeyIndex {
             self.ids.get_mut(id).expect("added above").root = root;
         }
         if let Some(phone) = phone {
-            self.phones.get_mut(phone).expect("added above").root = root;
+            self.phones.get_mut(&phone).expect("added above").root = root;
         }
         Link {
             root,

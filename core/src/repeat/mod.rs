@@ -45,7 +45,6 @@ mod batch;
 mod config;
 mod detector;
 mod history;
-mod keys;
 mod signature;
 mod store;
 pub mod synth;
