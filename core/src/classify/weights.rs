@@ -285,10 +285,7 @@ impl Weights {
         self.lines
             .resize((self.rows * self.stride).div_ceil(8), Line([[0; 8]; 8]));
         let idf = if self.has_idf { idf } else { 1.0 };
-        self.set_word(
-            first,
-            u64::from(idf.to_bits()) | (u64::from(scale.to_bits()) << 32),
-        );
+        self.lines[first / 8].0[first % 8] = header_word(idf, scale);
         for (k, chunk) in quantised.chunks(8).enumerate() {
             let mut bytes = [0u8; 8];
             for (b, &q) in bytes.iter_mut().zip(chunk) {
@@ -303,25 +300,21 @@ impl Weights {
         self.index.finish();
     }
 
-    fn set_word(&mut self, index: usize, value: u64) {
-        self.lines[index / 8].0[index % 8] = value.to_le_bytes();
-    }
-
     #[inline]
     fn bytes(&self, index: usize) -> &[u8; 8] {
         &self.lines[index / 8].0[index % 8]
     }
 
-    #[inline]
-    fn word(&self, index: usize) -> u64 {
-        u64::from_le_bytes(*self.bytes(index))
-    }
-
     /// The idf and scale of `row`.
     #[inline]
     fn header(&self, row: usize) -> (f32, f32) {
-        let word = self.word(row * self.stride);
-        (f32::from_bits(word as u32), f32::from_bits((word >> 32) as u32))
+        read_header(self.bytes(row * self.stride))
+    }
+
+    /// The words of `row`: its header, then its quantised weights.
+    fn row_words(&self, row: usize) -> impl Iterator<Item = &[u8; 8]> + '_ {
+        let first = row * self.stride;
+        (first..first + 1 + self.classes.div_ceil(8)).map(|word| self.bytes(word))
     }
 
     /// The quantised weights of `row`.
@@ -430,6 +423,19 @@ impl Weights {
     }
 }
 
+/// The header word of a row: its idf (low half) and scale (high half) as
+/// `f32` bits.
+fn header_word(idf: f32, scale: f32) -> [u8; 8] {
+    (u64::from(idf.to_bits()) | (u64::from(scale.to_bits()) << 32)).to_le_bytes()
+}
+
+/// The idf and scale of a row's header word.
+#[inline]
+fn read_header(word: &[u8; 8]) -> (f32, f32) {
+    let word = u64::from_le_bytes(*word);
+    (f32::from_bits(word as u32), f32::from_bits((word >> 32) as u32))
+}
+
 /// Adds `step` times the quantised weights that start at word `first` to
 /// `padded`, eight lanes a word.
 #[inline]
@@ -488,35 +494,36 @@ impl JointWeights {
             stride,
             parts,
         };
-        let mut rows = [first.rows().peekable(), second.rows().peekable()];
+        let models = [first, second];
+        // (row, bucket) of each model, in bucket order.
+        let mut rows = models.map(|model| model.present_buckets().enumerate().peekable());
         let mut count = 0usize;
         loop {
             let next = rows
                 .iter_mut()
-                .filter_map(|rows| rows.peek().map(|row| row.0))
+                .filter_map(|rows| rows.peek().map(|&(_, bucket)| bucket))
                 .min();
             let Some(bucket) = next else { break };
-            joint.index.insert(bucket);
+            joint.index.insert(bucket as u32);
             let first_word = count * stride;
             count += 1;
             joint
                 .lines
                 .resize((count * stride).div_ceil(8), Line([[0; 8]; 8]));
-            for (part, rows) in parts.iter().zip(&mut rows) {
-                let (idf, scale, quantised) = match rows.next_if(|row| row.0 == bucket) {
-                    Some((_, idf, scale, quantised)) => (idf, scale, quantised),
+            for ((part, model), rows) in parts.iter().zip(models).zip(&mut rows) {
+                let header = first_word + part.offset;
+                match rows.next_if(|&(_, b)| b == bucket) {
+                    // The model's row as it is: header, then weights.
+                    Some((row, _)) => {
+                        for (k, word) in model.row_words(row).enumerate() {
+                            joint.lines[(header + k) / 8].0[(header + k) % 8] = *word;
+                        }
+                    }
                     // Absent from this model: its unseen idf and no weight,
                     // exactly what the model alone would use.
-                    None => (if part.has_idf { part.idf_unseen } else { 1.0 }, 0.0, Vec::new()),
-                };
-                let header = first_word + part.offset;
-                joint.lines[header / 8].0[header % 8] =
-                    (u64::from(idf.to_bits()) | (u64::from(scale.to_bits()) << 32)).to_le_bytes();
-                for (k, chunk) in quantised.chunks(8).enumerate() {
-                    let word = header + 1 + k;
-                    let bytes = &mut joint.lines[word / 8].0[word % 8];
-                    for (b, &q) in bytes.iter_mut().zip(chunk) {
-                        *b = q as u8;
+                    None => {
+                        let idf = if part.has_idf { part.idf_unseen } else { 1.0 };
+                        joint.lines[header / 8].0[header % 8] = header_word(idf, 0.0);
                     }
                 }
             }
@@ -529,8 +536,7 @@ impl JointWeights {
     #[inline]
     fn header(&self, row: usize, part: &Part) -> (f32, f32) {
         let index = row * self.stride + part.offset;
-        let word = u64::from_le_bytes(self.lines[index / 8].0[index % 8]);
-        (f32::from_bits(word as u32), f32::from_bits((word >> 32) as u32))
+        read_header(&self.lines[index / 8].0[index % 8])
     }
 
     /// [`Weights::score`] of both models at once: `features[m]` holds a
