@@ -7,7 +7,9 @@ use std::ffi::{c_char, CString};
 use custinsight::repeat::{BatchLabels, RepeatKind};
 use custinsight::Complaint;
 
-use crate::boundary::{free_handle, handle_ref, output_handle, require_outputs, with_boundary, Failure};
+use crate::boundary::{
+    free_handle, handle_ref, output_handle, output_value, require_outputs, with_boundary, Failure,
+};
 use crate::engine::CustinsightEngine;
 use crate::status::CustinsightStatus;
 
@@ -192,9 +194,6 @@ pub unsafe extern "C" fn custinsight_batch_labels_category(
     with_boundary(|| {
         // SAFETY: forwarded from this function's contract.
         let labels = unsafe { handle_ref(labels, "labels") }?;
-        if code.is_null() {
-            return Err(Failure::new(CustinsightStatus::NullArgument, "code is NULL"));
-        }
         let found = match usize::from(category).checked_sub(1) {
             None => std::ptr::null(),
             Some(index) => labels
@@ -211,9 +210,8 @@ pub unsafe extern "C" fn custinsight_batch_labels_category(
                 })?
                 .as_ptr(),
         };
-        // SAFETY: checked non-null above; valid for writes per the contract.
-        unsafe { *code = found };
-        Ok(())
+        // SAFETY: forwarded from this function's contract.
+        unsafe { output_value(found, code, "code") }
     })
 }
 
