@@ -546,8 +546,8 @@ impl JointWeights {
     pub fn score(&self, features: [&mut [Feature]; 2], logits: [&mut [f32]; 2]) {
         let [first, second] = features;
         assert_eq!(first.len(), second.len(), "the same text for both models");
-        let mut rows: Vec<u32> = Vec::with_capacity(first.len());
-        let mut at: Vec<u32> = Vec::with_capacity(first.len());
+        // (row, position in `features`) of the features with a row.
+        let mut rows: Vec<(u32, u32)> = Vec::with_capacity(first.len());
         let mut norms = [0.0f32; 2];
         for (i, (a, b)) in first.iter_mut().zip(second.iter_mut()).enumerate() {
             let row = self.index.row_of(a.bucket);
@@ -558,8 +558,7 @@ impl JointWeights {
                 *norm += feature.value * feature.value;
             }
             if let Some(row) = row {
-                rows.push(row as u32);
-                at.push(i as u32);
+                rows.push((row as u32, i as u32));
             }
         }
         for ((features, logits), (part, norm)) in [first, second]
@@ -569,7 +568,7 @@ impl JointWeights {
         {
             let scale = if norm > 0.0 { 1.0 / norm.sqrt() } else { 1.0 };
             let mut padded = vec![[0.0f32; 8]; part.classes.div_ceil(8)];
-            for (&row, &i) in rows.iter().zip(&at) {
+            for &(row, i) in &rows {
                 let (_, row_scale) = self.header(row as usize, part);
                 // A row this model does not have adds nothing.
                 if row_scale != 0.0 {
