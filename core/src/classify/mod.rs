@@ -294,18 +294,29 @@ pub struct Classifier {
     thresholds: Thresholds,
     /// The learned signal detector, when the model has one (the built-in
     /// model and models fine-tuned from it).
-    signal_model: Option<SignalModel>,
-    /// The category weights and the signal detector's in one table, when
-    /// there is a detector: derived from both, not part of the model's
-    /// identity.
-    joint: Option<JointWeights>,
+    detector: Option<Detector>,
     /// Derived from the fixed lexicon; not part of the model's identity.
     signals: SignalMatcher,
 }
 
-/// The joint table of a classifier's weights and its signal detector's.
-fn joint_of(weights: &Weights, signal_model: Option<&SignalModel>) -> Option<JointWeights> {
-    signal_model.map(|model| JointWeights::new(weights, &model.weights))
+/// A classifier's learned signal detector, with the table that scores it
+/// together with the classifier's category weights. Built only by
+/// [`Detector::new`], so that the table always matches both models.
+#[derive(Debug, Clone)]
+struct Detector {
+    model: SignalModel,
+    /// Derived from the model and the category weights; not part of the
+    /// model's identity.
+    joint: JointWeights,
+}
+
+impl Detector {
+    fn new(model: SignalModel, category_weights: &Weights) -> Detector {
+        Detector {
+            joint: JointWeights::new(category_weights, &model.weights),
+            model,
+        }
+    }
 }
 
 /// Two classifiers are equal when they give the same answers: same
@@ -317,7 +328,7 @@ impl PartialEq for Classifier {
             && self.weights == other.weights
             && self.temperature == other.temperature
             && self.thresholds == other.thresholds
-            && self.signal_model == other.signal_model
+            && self.detector.as_ref().map(|d| &d.model) == other.detector.as_ref().map(|d| &d.model)
     }
 }
 
@@ -447,8 +458,7 @@ impl Classifier {
             weights: Weights::from_dense(&weights, &idf, classes),
             temperature,
             thresholds: Thresholds::default(),
-            signal_model: None,
-            joint: None,
+            detector: None,
             signals: SignalMatcher::new(),
         })
     }
@@ -513,11 +523,13 @@ impl Classifier {
         Ok(Classifier {
             taxonomy: taxonomy.clone(),
             features: self.features.clone(),
-            joint: joint_of(&weights, self.signal_model.as_ref()),
+            detector: self
+                .detector
+                .as_ref()
+                .map(|detector| Detector::new(detector.model.clone(), &weights)),
             weights,
             temperature,
             thresholds,
-            signal_model: self.signal_model.clone(),
             signals: SignalMatcher::new(),
         })
     }
@@ -538,11 +550,9 @@ impl Classifier {
     /// table that scores both at once), and the signal lexicon's automaton.
     pub fn memory_bytes(&self) -> usize {
         self.weights.memory_bytes()
-            + self
-                .signal_model
-                .as_ref()
-                .map_or(0, |model| model.weights.memory_bytes())
-            + self.joint.as_ref().map_or(0, JointWeights::memory_bytes)
+            + self.detector.as_ref().map_or(0, |detector| {
+                detector.model.weights.memory_bytes() + detector.joint.memory_bytes()
+            })
             + self.signals.memory_bytes()
     }
 
@@ -582,7 +592,7 @@ impl Classifier {
     /// keyword lexicon (the built-in model does; a model trained with
     /// [`Classifier::train`] finds signals by the lexicon alone).
     pub fn has_signal_model(&self) -> bool {
-        self.signal_model.is_some()
+        self.detector.is_some()
     }
 
     /// This classifier with the learned signal detector raising a signal
@@ -595,8 +605,8 @@ impl Classifier {
         if !(0.0..=1.0).contains(&threshold) {
             return Err(Error::config("signal_threshold", "must be in [0, 1]"));
         }
-        if let Some(model) = &mut self.signal_model {
-            model.thresholds = [threshold; 5];
+        if let Some(detector) = &mut self.detector {
+            detector.model.thresholds = [threshold; 5];
         }
         Ok(self)
     }
@@ -630,9 +640,12 @@ impl Classifier {
         mut self,
         examples: &[(S, Vec<Signal>)],
     ) -> Classifier {
-        self.signal_model =
-            (!examples.is_empty()).then(|| SignalModel::train(examples, &self.features, 0x5167));
-        self.joint = joint_of(&self.weights, self.signal_model.as_ref());
+        self.detector = (!examples.is_empty()).then(|| {
+            Detector::new(
+                SignalModel::train(examples, &self.features, 0x5167),
+                &self.weights,
+            )
+        });
         self
     }
 
@@ -645,7 +658,7 @@ impl Classifier {
         detected: Option<(Vec<Signal>, Vec<Feature>)>,
     ) -> Vec<SignalHit> {
         let mut hits = self.signals.find(mapped, original);
-        let (Some(model), Some((raised, features))) = (&self.signal_model, detected) else {
+        let (Some(Detector { model, .. }), Some((raised, features))) = (&self.detector, detected) else {
             return hits;
         };
         if raised.iter().all(|s| hits.iter().any(|h| h.signal == *s)) {
@@ -745,8 +758,8 @@ impl Classifier {
         let mapped = normalize_mapped(text);
         let mut scratch = Vec::with_capacity(mapped.text.len() * 2 + 1);
         let damped = extract(&self.features, &mapped.text, &mut scratch);
-        let (probs, features, detected) = match (&self.signal_model, &self.joint) {
-            (Some(model), Some(joint)) => {
+        let (probs, features, detected) = match &self.detector {
+            Some(Detector { model, joint }) => {
                 // One lookup per feature for both models.
                 let mut features = damped;
                 let mut for_signals = features.clone();
@@ -880,9 +893,9 @@ impl Classifier {
             temperature: self.temperature,
             thresholds: self.thresholds.clone(),
             weights: self.weights.to_saved(),
-            signal_model: self.signal_model.as_ref().map(|model| SavedSignalModel {
-                weights: model.weights.to_saved(),
-                thresholds: model.thresholds,
+            signal_model: self.detector.as_ref().map(|detector| SavedSignalModel {
+                weights: detector.model.weights.to_saved(),
+                thresholds: detector.model.thresholds,
             }),
         };
         MODEL_KIND.seal_value(&file)
@@ -924,28 +937,28 @@ impl Classifier {
         let classes = file.taxonomy.categories.len();
         let (buckets, idf) = (file.features.buckets(), file.features.idf);
         let weights = Weights::from_saved(&file.weights, classes, buckets, idf).map_err(bad)?;
-        let signal_model = match file.signal_model {
+        let detector = match file.signal_model {
             None => None,
             Some(saved) => {
                 if !saved.thresholds.iter().all(|t| (0.0..=1.0).contains(t)) {
                     return Err(bad(format!("signal thresholds {:?}", saved.thresholds)));
                 }
-                let weights = Weights::from_saved(&saved.weights, Signal::ALL.len(), buckets, idf)
+                let signal_weights = Weights::from_saved(&saved.weights, Signal::ALL.len(), buckets, idf)
                     .map_err(|reason| bad(format!("signal model: {reason}")))?;
-                Some(SignalModel {
-                    weights,
+                let model = SignalModel {
+                    weights: signal_weights,
                     thresholds: saved.thresholds,
-                })
+                };
+                Some(Detector::new(model, &weights))
             }
         };
         Ok(Classifier {
             taxonomy: file.taxonomy,
             features: file.features,
-            joint: joint_of(&weights, signal_model.as_ref()),
             weights,
             temperature: file.temperature,
             thresholds: file.thresholds,
-            signal_model,
+            detector,
             signals: SignalMatcher::new(),
         })
     }
@@ -991,8 +1004,7 @@ impl Classifier {
             features,
             temperature: file.temperature,
             thresholds: file.thresholds,
-            signal_model: None,
-            joint: None,
+            detector: None,
             signals: SignalMatcher::new(),
         })
     }
