@@ -365,10 +365,9 @@ impl RepeatDetector {
 
     /// The whole history (configuration, customer keys, complaints) as bytes:
     /// a versioned, CRC-32-checksummed container. A consistent cut: intakes
-    /// wait only while the state is copied (flat vectors and the key index;
-    /// `repeat_measure` saw a 1.5 s wait in a 20 s snapshot of 10 million
-    /// complaints, where intakes used to wait the whole 20 s), and the copy
-    /// is encoded after they resume. Writing it to a file atomically is the
+    /// wait only while the state is copied (flat vectors and the key index),
+    /// not while the copy is encoded; `repeat_measure` prints the longest
+    /// wait an intake saw during a snapshot. Writing it to a file atomically is the
     /// caller's job (the bindings write a temporary file, fsync, rename).
     pub fn snapshot(&self) -> Vec<u8> {
         let (index, shards, categories) = {
