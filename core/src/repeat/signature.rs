@@ -30,12 +30,10 @@ impl TextSignature {
     /// The signature of `text`, or `None` when it has no letter or digit.
     pub fn of(text: &str) -> Option<TextSignature> {
         let normalized = crate::text::normalize(text);
-        let mut hashes = shingle_hashes(&normalized);
+        let hashes = distinct(shingle_hashes(&normalized));
         if hashes.is_empty() {
             return None;
         }
-        hashes.sort_unstable();
-        hashes.dedup();
         Some(TextSignature(simhash(&hashes)))
     }
 
@@ -65,14 +63,48 @@ fn shingle_hashes(text: &str) -> Vec<u64> {
                 hashes.push(hash_chars(&window));
             }
         } else {
-            window.rotate_left(1);
-            window[SHINGLE - 1] = c;
+            window = [window[1], window[2], c];
             hashes.push(hash_chars(&window));
         }
     }
     if (1..SHINGLE).contains(&filled) {
         hashes.push(hash_chars(&window[..filled]));
     }
+    hashes
+}
+
+/// `hashes` without repeats, each where it first occurs: linear through an
+/// open-addressing table, where sorting was not (a narrative has a
+/// thousand shingles).
+fn distinct(mut hashes: Vec<u64>) -> Vec<u64> {
+    let slots = (hashes.len() * 2).next_power_of_two().max(16);
+    let mut table = vec![0u64; slots];
+    // 0 marks an empty slot; a hash of 0 is kept apart.
+    let mut zero_seen = false;
+    let mut kept = 0;
+    for at in 0..hashes.len() {
+        let hash = hashes[at];
+        let new = if hash == 0 {
+            !std::mem::replace(&mut zero_seen, true)
+        } else {
+            let mut slot = (hash >> 32) as usize & (slots - 1);
+            loop {
+                match table[slot] {
+                    0 => {
+                        table[slot] = hash;
+                        break true;
+                    }
+                    seen if seen == hash => break false,
+                    _ => slot = (slot + 1) & (slots - 1),
+                }
+            }
+        };
+        if new {
+            hashes[kept] = hash;
+            kept += 1;
+        }
+    }
+    hashes.truncate(kept);
     hashes
 }
 
@@ -176,6 +208,44 @@ mod tests {
             assert_eq!(simhash(&hashes), simhash_by_definition(&hashes), "n = {n}");
         }
         assert_eq!(simhash(&[u64::MAX; 300]), u64::MAX);
+    }
+
+    proptest::proptest! {
+        /// The signature is that of the set of shingles: dropping repeats
+        /// through the table gives what sorting and deduplicating gave.
+        #[test]
+        fn distinct_keeps_each_hash_once(hashes in proptest::collection::vec(0u64..40, 0..300)) {
+            let mut sorted = hashes.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            let mut kept = distinct(hashes);
+            kept.sort_unstable();
+            proptest::prop_assert_eq!(kept, sorted);
+        }
+    }
+
+    #[test]
+    fn signatures_are_those_of_sorted_distinct_shingles() {
+        // Snapshots keep signatures, so deduplicating through the table must
+        // sign every text exactly as sorting did.
+        for text in [
+            "宽带又断网了，已经第三次了",
+            "Roaming charges on my bill are wrong",
+            "again again again again again again",
+            "話費 扣了 30元 again, 第二次 call 10086",
+            "ab",
+            "x",
+        ] {
+            let normalized = crate::text::normalize(text);
+            let mut sorted = shingle_hashes(&normalized);
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(
+                TextSignature::of(text),
+                Some(TextSignature(simhash(&sorted))),
+                "{text}"
+            );
+        }
     }
 
     #[test]
