@@ -116,6 +116,13 @@ impl Record {
         (self.thread_off, self.thread_len) = (span.off, span.len);
     }
 
+    /// Moves both spans `by` bytes on: the record's arena was appended to
+    /// another at that offset.
+    pub fn shift_spans(&mut self, by: u32) {
+        self.id_off += by;
+        self.thread_off += by;
+    }
+
     pub fn kind(&self) -> RepeatKind {
         RepeatKind::from_bits(self.flags)
     }
@@ -683,8 +690,7 @@ impl Group {
         self.ids.push_str(&other.ids);
         self.records.reserve_exact(other.records.len());
         for mut record in other.records {
-            record.id_off += shift;
-            record.thread_off += shift;
+            record.shift_spans(shift);
             self.records.push(record);
         }
         self.tendency = self.tendency.max(other.tendency);

@@ -240,16 +240,24 @@ impl Store {
     }
 
     fn push_str(&mut self, text: &str) -> Span {
+        Span {
+            off: self.push_arena(text),
+            len: text.len() as u16,
+        }
+    }
+
+    /// Appends `text` to the ticket-id arena and returns its offset.
+    fn push_arena(&mut self, text: &str) -> u32 {
         if self.ids.capacity() - self.ids.len() < text.len() {
             self.ids
                 .reserve_exact(text.len().max(self.ids.len() / 8).max(1024));
         }
-        let span = Span {
-            off: u32::try_from(self.ids.len()).expect("a shard's ticket ids stay below 4 GiB"),
-            len: text.len() as u16,
-        };
+        let off = u32::try_from(self.ids.len())
+            .ok()
+            .filter(|off| off.checked_add(text.len() as u32).is_some())
+            .expect("a shard's ticket ids stay below 4 GiB");
         self.ids.push_str(text);
-        span
+        off
     }
 
     fn push_record(&mut self, record: Record) -> u32 {
@@ -430,24 +438,30 @@ impl Store {
         Some(group)
     }
 
-    /// Appends a group's records to customer `root`, oldest first.
+    /// Appends a group's records to customer `root`, oldest first: as
+    /// [`Store::push_newest`] of each in turn, with the group's ticket ids
+    /// copied as one block and the head written once.
     pub fn import(&mut self, root: u32, group: &Group) {
-        let mut copied: HashMap<u32, Span> = HashMap::default();
+        let base = self.push_arena(&group.ids);
         reserve_tight(&mut self.records, group.records.len(), 64);
+        let mut newest = self.heads.get(root).and_then(Head::newest).copied();
         for record in &group.records {
             let mut record = *record;
-            let mut copy = |store: &mut Store, span: Span| {
-                *copied
-                    .entry(span.off)
-                    .or_insert_with(|| store.push_str(group.str(span)))
+            record.shift_spans(base);
+            record.prev = match newest {
+                Some(previous) => self.push_record(previous),
+                None => {
+                    self.newest += 1;
+                    NONE
+                }
             };
-            let id = copy(self, record.id_span());
-            let thread = copy(self, record.thread_span());
-            record.set_id(id);
-            record.set_thread(thread);
-            self.push_newest(root, record);
+            newest = Some(record);
         }
         let head = self.heads.get_or_create(root);
+        if let Some(record) = newest {
+            head.newest = record;
+            head.state = FULL;
+        }
         head.tendency = head.tendency.max(group.tendency);
     }
 
