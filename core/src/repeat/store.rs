@@ -252,12 +252,9 @@ impl Store {
             self.ids
                 .reserve_exact(text.len().max(self.ids.len() / 8).max(1024));
         }
-        let off = u32::try_from(self.ids.len())
-            .ok()
-            .filter(|off| off.checked_add(text.len() as u32).is_some())
-            .expect("a shard's ticket ids stay below 4 GiB");
+        let end = u32::try_from(self.ids.len() + text.len()).expect("a shard's ticket ids stay below 4 GiB");
         self.ids.push_str(text);
-        off
+        end - text.len() as u32
     }
 
     fn push_record(&mut self, record: Record) -> u32 {
@@ -281,16 +278,24 @@ impl Store {
     /// goes to the vector, and `record.prev` is set to point at it.
     fn push_newest(&mut self, root: u32, mut record: Record) {
         let previous = self.heads.get(root).and_then(Head::newest).copied();
-        record.prev = match previous {
+        record.prev = self.retire(previous);
+        let head = self.heads.get_or_create(root);
+        head.newest = record;
+        head.state = FULL;
+    }
+
+    /// Moves a customer's newest record, which a newer one replaces, from
+    /// their head to the vector, and returns what the newer one's `prev` is:
+    /// its index, or `NONE` when the customer had no record (and now has a
+    /// head with one).
+    fn retire(&mut self, previous: Option<Record>) -> u32 {
+        match previous {
             Some(previous) => self.push_record(previous),
             None => {
                 self.newest += 1;
                 NONE
             }
-        };
-        let head = self.heads.get_or_create(root);
-        head.newest = record;
-        head.state = FULL;
+        }
     }
 
     /// The group that group `root` was merged into, when it was (and some
@@ -448,13 +453,7 @@ impl Store {
         for record in &group.records {
             let mut record = *record;
             record.shift_spans(base);
-            record.prev = match newest {
-                Some(previous) => self.push_record(previous),
-                None => {
-                    self.newest += 1;
-                    NONE
-                }
-            };
+            record.prev = self.retire(newest);
             newest = Some(record);
         }
         let head = self.heads.get_or_create(root);
