@@ -135,7 +135,10 @@ fn normalize_any<const TRACK: bool>(text: &str) -> Mapped {
             chars = converted;
         }
     }
-    mask_spans::<char, TRACK>(&chars, |i| spans[i])
+    // Every mask holds an ASCII digit: without one, there is nothing to
+    // look for.
+    let maskable = chars.iter().any(char::is_ascii_digit);
+    mask_spans::<char, TRACK>(&chars, maskable, |i| spans[i])
 }
 
 /// [`normalize_tracking`] of text that is all ASCII, byte by byte: NFKC
@@ -144,7 +147,8 @@ fn normalize_any<const TRACK: bool>(text: &str) -> Mapped {
 fn normalize_ascii<const TRACK: bool>(text: &str) -> Mapped {
     let lowered = text.as_bytes().to_ascii_lowercase();
     if !lowered.iter().any(u8::is_ascii_digit) {
-        // Nothing to mask (every mask holds a digit).
+        // Nothing to mask (every mask holds a digit): the text is the
+        // lowered bytes.
         let origin = if TRACK {
             (0..lowered.len()).map(|i| (i, i + 1)).collect()
         } else {
@@ -153,19 +157,21 @@ fn normalize_ascii<const TRACK: bool>(text: &str) -> Mapped {
         let text = String::from_utf8(lowered).expect("ASCII lowered is ASCII");
         return Mapped { text, origin };
     }
-    mask_spans::<u8, TRACK>(&lowered, |i| (i, i + 1))
+    mask_spans::<u8, TRACK>(&lowered, true, |i| (i, i + 1))
 }
 
 /// Stage 3 of the normaliser: `chars` with their maskable spans replaced
-/// by placeholders; `span(i)` is the original byte range of `chars[i]`.
-fn mask_spans<T: Unit, const TRACK: bool>(chars: &[T], span: impl Fn(usize) -> (usize, usize)) -> Mapped {
+/// by placeholders (looked for only when `maskable`); `span(i)` is the
+/// original byte range of `chars[i]`.
+fn mask_spans<T: Unit, const TRACK: bool>(
+    chars: &[T],
+    maskable: bool,
+    span: impl Fn(usize) -> (usize, usize),
+) -> Mapped {
     let mut out = Mapped {
         text: String::with_capacity(chars.len() * 3 + 8),
         origin: Vec::with_capacity(if TRACK { chars.len() + 8 } else { 0 }),
     };
-    // Every mask holds an ASCII digit: without one, there is nothing to
-    // look for.
-    let maskable = chars.iter().any(|c| c.char().is_ascii_digit());
     let mut i = 0;
     while i < chars.len() {
         if let Some((len, token)) = if maskable { mask_at(chars, i) } else { None } {
