@@ -20,6 +20,17 @@ use super::features::Feature;
 #[repr(C, align(64))]
 struct Line([[u8; 8]; 8]);
 
+/// Word `index` of a table of lines (eight words a line).
+#[inline]
+fn word(lines: &[Line], index: usize) -> &[u8; 8] {
+    &lines[index / 8].0[index % 8]
+}
+
+/// [`word`], to write.
+fn word_mut(lines: &mut [Line], index: usize) -> &mut [u8; 8] {
+    &mut lines[index / 8].0[index % 8]
+}
+
 /// Which buckets have a row, and each one's row number: a bitmap with a
 /// rank directory.
 #[derive(Debug, Clone, PartialEq)]
@@ -285,13 +296,13 @@ impl Weights {
         self.lines
             .resize((self.rows * self.stride).div_ceil(8), Line([[0; 8]; 8]));
         let idf = if self.has_idf { idf } else { 1.0 };
-        self.lines[first / 8].0[first % 8] = header_word(idf, scale);
+        *word_mut(&mut self.lines, first) = header_word(idf, scale);
         for (k, chunk) in quantised.chunks(8).enumerate() {
             let mut bytes = [0u8; 8];
             for (b, &q) in bytes.iter_mut().zip(chunk) {
                 *b = q as u8;
             }
-            self.lines[(first + 1 + k) / 8].0[(first + 1 + k) % 8] = bytes;
+            *word_mut(&mut self.lines, first + 1 + k) = bytes;
         }
     }
 
@@ -300,28 +311,23 @@ impl Weights {
         self.index.finish();
     }
 
-    #[inline]
-    fn bytes(&self, index: usize) -> &[u8; 8] {
-        &self.lines[index / 8].0[index % 8]
-    }
-
     /// The idf and scale of `row`.
     #[inline]
     fn header(&self, row: usize) -> (f32, f32) {
-        read_header(self.bytes(row * self.stride))
+        read_header(word(&self.lines, row * self.stride))
     }
 
     /// The words of `row`: its header, then its quantised weights.
     fn row_words(&self, row: usize) -> impl Iterator<Item = &[u8; 8]> + '_ {
         let first = row * self.stride;
-        (first..first + 1 + self.classes.div_ceil(8)).map(|word| self.bytes(word))
+        (first..first + 1 + self.classes.div_ceil(8)).map(|index| word(&self.lines, index))
     }
 
     /// The quantised weights of `row`.
     fn quantised(&self, row: usize) -> impl Iterator<Item = i8> + '_ {
         let first = row * self.stride + 1;
         (first..first + self.classes.div_ceil(8))
-            .flat_map(|w| *self.bytes(w))
+            .flat_map(|index| *word(&self.lines, index))
             .map(|b| b as i8)
             .take(self.classes)
     }
@@ -441,7 +447,7 @@ fn read_header(word: &[u8; 8]) -> (f32, f32) {
 #[inline]
 fn accumulate(lines: &[Line], first: usize, step: f32, padded: &mut [[f32; 8]]) {
     for (k, lane) in padded.iter_mut().enumerate() {
-        let bytes = &lines[(first + k) / 8].0[(first + k) % 8];
+        let bytes = word(lines, first + k);
         for j in 0..8 {
             lane[j] += step * f32::from(bytes[j] as i8);
         }
@@ -515,15 +521,15 @@ impl JointWeights {
                 match rows.next_if(|&(_, b)| b == bucket) {
                     // The model's row as it is: header, then weights.
                     Some((row, _)) => {
-                        for (k, word) in model.row_words(row).enumerate() {
-                            joint.lines[(header + k) / 8].0[(header + k) % 8] = *word;
+                        for (k, row_word) in model.row_words(row).enumerate() {
+                            *word_mut(&mut joint.lines, header + k) = *row_word;
                         }
                     }
                     // Absent from this model: its unseen idf and no weight,
                     // exactly what the model alone would use.
                     None => {
                         let idf = if part.has_idf { part.idf_unseen } else { 1.0 };
-                        joint.lines[header / 8].0[header % 8] = header_word(idf, 0.0);
+                        *word_mut(&mut joint.lines, header) = header_word(idf, 0.0);
                     }
                 }
             }
@@ -536,7 +542,7 @@ impl JointWeights {
     #[inline]
     fn header(&self, row: usize, part: &Part) -> (f32, f32) {
         let index = row * self.stride + part.offset;
-        read_header(&self.lines[index / 8].0[index % 8])
+        read_header(word(&self.lines, index))
     }
 
     /// [`Weights::score`] of both models at once: `features[m]` holds a
