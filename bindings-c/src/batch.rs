@@ -8,7 +8,7 @@ use custinsight::repeat::{BatchLabels, RepeatKind};
 use custinsight::Complaint;
 
 use crate::boundary::{
-    free_handle, handle_ref, output_handle, output_value, require_outputs, with_boundary, Failure,
+    free_handle, handle_ref, output_borrowed, output_handle, output_value, with_boundary, Failure,
 };
 use crate::engine::CustinsightEngine;
 use crate::status::CustinsightStatus;
@@ -168,14 +168,8 @@ pub unsafe extern "C" fn custinsight_batch_labels_rows(
     with_boundary(|| {
         // SAFETY: forwarded from this function's contract.
         let labels = unsafe { handle_ref(labels, "labels") }?;
-        require_outputs(rows, len)?;
-        // SAFETY: both outputs were checked non-null and are valid for
-        // writes per the contract.
-        unsafe {
-            *rows = labels.rows.as_ptr();
-            *len = labels.rows.len();
-        }
-        Ok(())
+        // SAFETY: forwarded from this function's contract.
+        unsafe { output_borrowed(labels.rows.as_ptr(), labels.rows.len(), rows, len) }
     })
 }
 
@@ -231,14 +225,9 @@ pub unsafe extern "C" fn custinsight_batch_labels_summary_json(
     with_boundary(|| {
         // SAFETY: forwarded from this function's contract.
         let labels = unsafe { handle_ref(labels, "labels") }?;
-        require_outputs(json, len)?;
-        // SAFETY: both outputs were checked non-null and are valid for
-        // writes per the contract.
-        unsafe {
-            *json = labels.summary_json.as_ptr();
-            *len = labels.summary_json.as_bytes().len();
-        }
-        Ok(())
+        let summary = &labels.summary_json;
+        // SAFETY: forwarded from this function's contract.
+        unsafe { output_borrowed(summary.as_ptr(), summary.as_bytes().len(), json, len) }
     })
 }
 

@@ -140,6 +140,28 @@ pub(crate) fn require_outputs<T>(out: *mut T, out_len: *mut usize) -> Result<(),
     Ok(())
 }
 
+/// Writes a pointer (to memory the caller does not own, or NULL) to `*out`
+/// and a length to `*out_len`, failing with `NULL_ARGUMENT` when either
+/// output is NULL.
+///
+/// # Safety
+/// `out` and `out_len` are NULL or valid for writes.
+pub(crate) unsafe fn output_borrowed<P>(
+    pointer: P,
+    len: usize,
+    out: *mut P,
+    out_len: *mut usize,
+) -> Result<(), Failure> {
+    require_outputs(out, out_len)?;
+    // SAFETY: both pointers are non-null and the caller guarantees they are
+    // valid for writes.
+    unsafe {
+        out.write(pointer);
+        out_len.write(len);
+    }
+    Ok(())
+}
+
 /// Writes `value` as a newly allocated NUL-terminated string to `*out` and
 /// its length (without the NUL) to `*out_len`.
 ///

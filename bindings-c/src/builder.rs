@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use custinsight::{ProfileBuilder, SourceEvent};
 
-use crate::boundary::{input_str, output_string, require_outputs, with_boundary, Failure};
+use crate::boundary::{input_str, output_borrowed, output_string, require_outputs, with_boundary, Failure};
 use crate::status::CustinsightStatus;
 
 /// Folds source-system events (JSON) into unified customer profiles.
@@ -102,15 +102,8 @@ pub unsafe extern "C" fn custinsight_profile_builder_profile_json(
         match builder.lock().profile(customer_id) {
             // SAFETY: forwarded from this function's contract.
             Some(profile) => unsafe { output_string(profile.to_json(), out, out_len) },
-            None => {
-                require_outputs(out, out_len)?;
-                // SAFETY: both are non-null and valid for writes per the contract.
-                unsafe {
-                    *out = std::ptr::null_mut();
-                    *out_len = 0;
-                }
-                Ok(())
-            }
+            // SAFETY: forwarded from this function's contract.
+            None => unsafe { output_borrowed(std::ptr::null_mut(), 0, out, out_len) },
         }
     })
 }
