@@ -67,6 +67,7 @@ mod channel;
 pub mod churn;
 pub mod classify;
 mod complaint;
+mod distinct;
 mod engine;
 mod envelope;
 mod error;

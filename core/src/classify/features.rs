@@ -374,35 +374,13 @@ pub(crate) fn extract(config: &FeatureConfig, text: &str, scratch: &mut Vec<u32>
     let mask = (config.buckets() - 1) as u64;
     scratch.clear();
     enumerate(config, text, &mut |hash, _| scratch.push((hash & mask) as u32));
-    // Counting through a small open-addressing table of positions in
-    // `features` is linear, where sorting the buckets was not. Buckets are
-    // hash values, so their low bits spread well over the table.
-    let slots = (scratch.len() * 2).next_power_of_two().max(16);
-    let mut table = vec![u32::MAX; slots];
-    let mut features: Vec<Feature> = Vec::with_capacity(scratch.len());
-    for &bucket in scratch.iter() {
-        let mut slot = bucket as usize & (slots - 1);
-        loop {
-            match table[slot] {
-                u32::MAX => {
-                    table[slot] = features.len() as u32;
-                    features.push(Feature { bucket, value: 1.0 });
-                    break;
-                }
-                at if features[at as usize].bucket == bucket => {
-                    features[at as usize].value += 1.0;
-                    break;
-                }
-                _ => slot = (slot + 1) & (slots - 1),
-            }
-        }
-    }
-    for feature in &mut features {
-        if feature.value > 1.0 {
-            feature.value = 1.0 + feature.value.ln();
-        }
-    }
-    features
+    crate::distinct::count_distinct(scratch)
+        .into_iter()
+        .map(|(bucket, count)| Feature {
+            bucket,
+            value: if count > 1 { 1.0 + (count as f32).ln() } else { 1.0 },
+        })
+        .collect()
 }
 
 /// `(bucket, name)` of every feature of already normalised text, sorted

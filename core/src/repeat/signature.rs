@@ -73,39 +73,14 @@ fn shingle_hashes(text: &str) -> Vec<u64> {
     hashes
 }
 
-/// `hashes` without repeats, each where it first occurs: linear through an
-/// open-addressing table, where sorting was not (a narrative has a
-/// thousand shingles).
-fn distinct(mut hashes: Vec<u64>) -> Vec<u64> {
-    let slots = (hashes.len() * 2).next_power_of_two().max(16);
-    let mut table = vec![0u64; slots];
-    // 0 marks an empty slot; a hash of 0 is kept apart.
-    let mut zero_seen = false;
-    let mut kept = 0;
-    for at in 0..hashes.len() {
-        let hash = hashes[at];
-        let new = if hash == 0 {
-            !std::mem::replace(&mut zero_seen, true)
-        } else {
-            let mut slot = (hash >> 32) as usize & (slots - 1);
-            loop {
-                match table[slot] {
-                    0 => {
-                        table[slot] = hash;
-                        break true;
-                    }
-                    seen if seen == hash => break false,
-                    _ => slot = (slot + 1) & (slots - 1),
-                }
-            }
-        };
-        if new {
-            hashes[kept] = hash;
-            kept += 1;
-        }
-    }
-    hashes.truncate(kept);
-    hashes
+/// `hashes` without repeats, each where it first occurs (a narrative has a
+/// thousand shingles: counting them through a table is linear, where
+/// sorting was not).
+fn distinct(hashes: Vec<u64>) -> Vec<u64> {
+    crate::distinct::count_distinct(&hashes)
+        .into_iter()
+        .map(|(hash, _)| hash)
+        .collect()
 }
 
 /// `EXPAND[b]` has byte `i` equal to bit `i` of `b`.
