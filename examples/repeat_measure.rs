@@ -180,28 +180,36 @@ fn streaming(history: usize, threads: usize, everything: bool) {
             probes.iter().filter(|p| p.text.is_some()).count() * 100 / probes.len()
         );
     }
-    let time = timed(|| {
-        for probe in &probes {
-            std::hint::black_box(detector.check(probe).expect("valid"));
-        }
-    });
-    println!(
-        "check (judge without remembering), 1 thread, history of {remembered}: {}",
-        rates(probes.len(), time, "checks")
-    );
-    // More rounds of fresh probes (REPEAT_MEASURE_CHECK_ROUNDS, default 1),
-    // for more samples per filled history on a noisy machine.
+    // Each round checks its probes one by one, then all together with
+    // `check_many` (the same verdicts, with the memory reads of a few
+    // hundred checks overlapped). More rounds of fresh probes
+    // (REPEAT_MEASURE_CHECK_ROUNDS, default 1) give more samples per filled
+    // history on a noisy machine.
     let rounds: u64 = std::env::var("REPEAT_MEASURE_CHECK_ROUNDS")
         .ok()
         .map_or(1, |v| v.parse().expect("a number"));
-    for round in 1..rounds {
-        let more = fresh_tickets(7 + round, probes.len(), &format!("P{round}-"));
-        let time = timed(|| {
-            for probe in &more {
+    for round in 0..rounds {
+        let more;
+        let set = if round == 0 {
+            &probes
+        } else {
+            more = fresh_tickets(7 + round, probes.len(), &format!("P{round}-"));
+            &more
+        };
+        let one_by_one = timed(|| {
+            for probe in set {
                 std::hint::black_box(detector.check(probe).expect("valid"));
             }
         });
-        println!("check round {}: {}", round + 1, rates(more.len(), time, "checks"));
+        let together = timed(|| {
+            std::hint::black_box(detector.check_many(set));
+        });
+        println!(
+            "check round {} (judge without remembering), 1 thread, history of {remembered}:\n  one by one: {}\n  check_many: {}",
+            round + 1,
+            rates(set.len(), one_by_one, "checks"),
+            rates(set.len(), together, "checks")
+        );
     }
     let time = timed(|| {
         for probe in &probes {

