@@ -2,7 +2,10 @@
 //! scikit-learn and fastText on the same train/test split, in one run:
 //! accuracy, macro-F1, training time and single-threaded prediction
 //! throughput (the best of five passes over the test texts, on both sides),
-//! with ratios.
+//! with ratios. Then, because a shared machine's speed drifts over the
+//! minutes the peers take, custinsight's passes and fastText's are timed
+//! again alternately, one pass each per round, and the ratio is reported
+//! from those rounds too.
 //!
 //! Data: the CFPB payday-loan narratives and the TipDM government messages
 //! from `../shared/data` (skipped with a message when absent), and the
@@ -19,9 +22,9 @@
 mod data;
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use custinsight::classify::{Classifier, Evaluation, TrainOptions};
@@ -75,12 +78,41 @@ fn write_tsv(path: &Path, examples: &[(String, String)]) {
 /// sides (the Python script has the same number).
 const PASSES: usize = 5;
 
+/// Rounds of custinsight's passes then fastText's.
+const INTERLEAVED_ROUNDS: usize = 10;
+
+/// Each side's passes in a round take at least about this long, so that
+/// neither pays mostly for bringing its model back into the cache after the
+/// other's turn.
+const ROUND_SECONDS: f64 = 0.2;
+
+/// The seconds per pass of `passes` single-threaded passes of `model` over
+/// `texts`.
+fn timed_passes(model: &Classifier, texts: &[&str], passes: usize) -> f64 {
+    let started = Instant::now();
+    let mut sink = 0usize;
+    for _ in 0..passes {
+        for text in texts {
+            sink += model.classify(text).category.len();
+        }
+    }
+    std::hint::black_box(sink);
+    started.elapsed().as_secs_f64() / passes as f64
+}
+
+/// Interleaved rounds: the seconds of each side's passes.
+struct Interleaved {
+    peer: String,
+    ours: Vec<f64>,
+    theirs: Vec<f64>,
+}
+
 fn ours(
     train: &[(String, String)],
     test: &[(String, String)],
     taxonomy: &Taxonomy,
     options: &TrainOptions,
-) -> Row {
+) -> (Row, Classifier) {
     let started = Instant::now();
     let model = Classifier::train(train, taxonomy, options).expect("training");
     let train_seconds = started.elapsed().as_secs_f64();
@@ -89,45 +121,69 @@ fn ours(
     // PASSES passes over the test texts: exactly as the peers are measured
     // (`benches/peers/classify_peers.py`).
     let texts: Vec<&str> = test.iter().map(|(t, _)| t.as_str()).collect();
-    let mut sink = 0usize;
-    let mut best = f64::INFINITY;
-    for _ in 0..PASSES {
-        let started = Instant::now();
-        for text in &texts {
-            sink += model.classify(text).category.len();
-        }
-        best = best.min(started.elapsed().as_secs_f64());
-    }
-    std::hint::black_box(sink);
+    let best = (0..PASSES)
+        .map(|_| timed_passes(&model, &texts, 1))
+        .fold(f64::INFINITY, f64::min);
     let per_second = texts.len() as f64 / best;
-    Row {
+    let row = Row {
         name: "custinsight (this crate)".into(),
         accuracy: evaluation.accuracy,
         macro_f1: evaluation.macro_f1,
         train_seconds,
         batch_per_second: per_second,
         single_ms: 1e3 / per_second,
-    }
+    };
+    (row, model)
 }
 
-fn peers(train_path: &Path, test_path: &Path) -> Result<Vec<Row>, String> {
+/// Runs the peers on the split; when the script offers interleaved passes,
+/// alternates them with `our_passes(passes)` (seconds per pass), `passes`
+/// passes a side per round.
+fn peers(
+    train_path: &Path,
+    test_path: &Path,
+    passes: usize,
+    our_passes: impl Fn(usize) -> f64,
+) -> Result<(Vec<Row>, Option<Interleaved>), String> {
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/peers/classify_peers.py");
-    let output = Command::new(&python)
+    let mut child = Command::new(&python)
         .arg(&script)
         .arg(train_path)
         .arg(test_path)
-        .stderr(std::process::Stdio::inherit())
-        .output()
+        .arg("--interleave")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
         .map_err(|err| format!("cannot run {python}: {err}"))?;
-    if !output.status.success() {
-        return Err(format!("{} exited with {}", script.display(), output.status));
-    }
+    let mut to_peer = child.stdin.take().ok_or("no pipe to the peers")?;
+    let mut from_peer = BufReader::new(child.stdout.take().ok_or("no pipe from the peers")?).lines();
     let mut rows = Vec::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
+    let mut interleaved = None;
+    while let Some(Ok(line)) = from_peer.next() {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) else {
             continue;
         };
+        if let Some(peer) = value["interleave"].as_str() {
+            let mut rounds = Interleaved {
+                peer: peer.to_owned(),
+                ours: Vec::new(),
+                theirs: Vec::new(),
+            };
+            for _ in 0..INTERLEAVED_ROUNDS {
+                rounds.ours.push(our_passes(passes));
+                writeln!(to_peer, "pass {passes}").map_err(|err| format!("peers: {err}"))?;
+                let answer = from_peer.next().and_then(Result::ok).ok_or("the peers stopped")?;
+                let seconds = serde_json::from_str::<serde_json::Value>(&answer)
+                    .ok()
+                    .and_then(|v| v["seconds"].as_f64())
+                    .ok_or_else(|| format!("peers answered {answer:?} to a pass"))?;
+                rounds.theirs.push(seconds);
+            }
+            interleaved = Some(rounds);
+            break;
+        }
         let number = |key: &str| value[key].as_f64().unwrap_or(f64::NAN);
         rows.push(Row {
             name: value["name"].as_str().unwrap_or("?").to_owned(),
@@ -138,7 +194,28 @@ fn peers(train_path: &Path, test_path: &Path) -> Result<Vec<Row>, String> {
             single_ms: number("single_ms"),
         });
     }
-    Ok(rows)
+    drop(to_peer);
+    let status = child.wait().map_err(|err| format!("peers: {err}"))?;
+    if !status.success() {
+        return Err(format!("{} exited with {status}", script.display()));
+    }
+    Ok((rows, interleaved))
+}
+
+/// Passes over `texts` texts per second, at `row`'s throughput.
+fn passes_per_second(row: &Row, texts: usize) -> f64 {
+    row.batch_per_second / texts as f64
+}
+
+/// The median of `values` (not empty).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[middle]
+    } else {
+        (values[middle - 1] + values[middle]) / 2.0
+    }
 }
 
 fn report(title: &str, train: &[(String, String)], test: &[(String, String)], taxonomy: &Taxonomy) {
@@ -157,9 +234,20 @@ fn report(title: &str, train: &[(String, String)], test: &[(String, String)], ta
     );
     write_tsv(&train_path, train);
     write_tsv(&test_path, test);
-    let mut rows = vec![ours(train, test, taxonomy, &TrainOptions::default())];
-    match peers(&train_path, &test_path) {
-        Ok(found) => rows.extend(found),
+    let (row, model) = ours(train, test, taxonomy, &TrainOptions::default());
+    let mut rows = vec![row];
+    let texts: Vec<&str> = test.iter().map(|(t, _)| t.as_str()).collect();
+    let mut interleaved = None;
+    let passes = (ROUND_SECONDS * passes_per_second(&rows[0], texts.len()))
+        .ceil()
+        .max(1.0) as usize;
+    match peers(&train_path, &test_path, passes, |passes| {
+        timed_passes(&model, &texts, passes)
+    }) {
+        Ok((found, rounds)) => {
+            rows.extend(found);
+            interleaved = rounds;
+        }
         Err(why) => println!("peers skipped: {why}"),
     }
     let best_peer_accuracy = rows[1..].iter().map(|r| r.accuracy).fold(f64::NAN, f64::max);
@@ -198,6 +286,30 @@ fn report(title: &str, train: &[(String, String)], test: &[(String, String)], ta
         println!(
             "accuracy vs best peer: {:+.1} pts (target: no worse than -0.5)",
             100.0 * (us.accuracy - best_peer_accuracy)
+        );
+    }
+    if let Some(rounds) = interleaved {
+        let best =
+            |seconds: &[f64]| texts.len() as f64 / seconds.iter().copied().fold(f64::INFINITY, f64::min);
+        let per_round: Vec<f64> = rounds
+            .ours
+            .iter()
+            .zip(&rounds.theirs)
+            .map(|(o, t)| t / o)
+            .collect();
+        let (low, high) = per_round
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+        println!(
+            "interleaved, {} rounds of {passes} passes a side: custinsight best {:.0} texts/s, {} best {:.0} texts/s: throughput {:.1}x (per round: median {:.1}x, {:.1}x to {:.1}x)",
+            rounds.ours.len(),
+            best(&rounds.ours),
+            rounds.peer,
+            best(&rounds.theirs),
+            best(&rounds.ours) / best(&rounds.theirs),
+            median(per_round.clone()),
+            low,
+            high
         );
     }
 }

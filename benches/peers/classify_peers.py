@@ -3,12 +3,18 @@
 same split: scikit-learn (TF-IDF on character 1-3-grams + LinearSVC, and
 TF-IDF on words 1-2-grams + LogisticRegression) and fastText (supervised).
 
-Usage: classify_peers.py TRAIN.tsv TEST.tsv
+Usage: classify_peers.py TRAIN.tsv TEST.tsv [--interleave]
 Each TSV line is `label<TAB>text` (tabs and newlines in text already replaced
 by spaces). Prints one JSON object per peer on stdout.
 
 Run by `cargo run --release --example classify_peers`, which writes the
-split and prints the comparison table. The script installs its peers itself:
+split and prints the comparison table. With `--interleave` (as that example
+runs it), the script then keeps fastText loaded and answers each `pass K`
+line on stdin with the seconds per pass of K more prediction passes over the
+test texts,
+so that the example can alternate its own passes with fastText's: the
+machines this runs on are shared, and passes minutes apart can see very
+different neighbours. The script installs its peers itself:
 when they are not importable it creates a virtual environment (at
 $CLASSIFY_PEERS_VENV, default `target/venv-classify-peers`), installs
 requirements-classify.txt beside this file into it, and re-runs itself there.
@@ -187,6 +193,22 @@ def fasttext_peer(train, test, scratch):
         return holder["model"].predict(spaced(text))
 
     measure("fastText supervised (wordNgrams 2)", fit, predict_batch, predict_one, train, test)
+    return lambda: predict_batch(test[1])
+
+
+def serve_passes(name, predict):
+    """Answers `pass K` lines on stdin with the seconds per pass of K timed
+    prediction passes."""
+    print(json.dumps({"interleave": name}), flush=True)
+    for line in sys.stdin:
+        word, _, count = line.partition(" ")
+        if word != "pass":
+            break
+        passes = int(count)
+        started = time.perf_counter()
+        for _ in range(passes):
+            predict()
+        print(json.dumps({"seconds": (time.perf_counter() - started) / passes}), flush=True)
 
 
 def main():
@@ -195,7 +217,9 @@ def main():
     train, test = load(train_path), load(test_path)
     sklearn_char_svc(train, test)
     sklearn_word_logreg(train, test)
-    fasttext_peer(train, test, os.path.dirname(os.path.abspath(train_path)))
+    predict = fasttext_peer(train, test, os.path.dirname(os.path.abspath(train_path)))
+    if "--interleave" in sys.argv[3:]:
+        serve_passes("fastText supervised (wordNgrams 2)", predict)
 
 
 if __name__ == "__main__":
