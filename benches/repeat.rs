@@ -1,5 +1,5 @@
 //! Repeat-complaint detection: intake checks per second against a large
-//! history, and batch labelling of a whole synthetic data set (with phones,
+//! history (one by one, and 256 at a time with `check_many`), and batch labelling of a whole synthetic data set (with phones,
 //! key links and texts), as full verdicts and as compact labels.
 //!
 //! ```text
@@ -86,6 +86,17 @@ fn intake(c: &mut Criterion) {
             black_box(detector.check(&probes[next]).expect("valid"))
         })
     });
+    // The same probes, 256 at a time (one chunk of `check_many`).
+    const MANY: usize = 256;
+    group.throughput(Throughput::Elements(MANY as u64));
+    let mut at = 0;
+    group.bench_function(format!("check_many/history={history}"), |b| {
+        b.iter(|| {
+            at = (at + MANY) % (probes.len() - MANY);
+            black_box(detector.check_many(&probes[at..at + MANY]))
+        })
+    });
+    group.throughput(Throughput::Elements(1));
     group.bench_function(format!("intake/history={history}"), |b| {
         b.iter_custom(|iters| {
             let fresh: Vec<Complaint> = (0..iters).map(|_| stream.next()).collect();
