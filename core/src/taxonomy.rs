@@ -255,7 +255,10 @@ impl Default for Taxonomy {
 /// assert_eq!(custinsight::level1("other"), "other");
 /// ```
 pub fn level1(code: &str) -> &str {
-    code.split_once('.').map_or(code, |(head, _)| head)
+    // A byte search: `.` is ASCII, so it always ends a char.
+    code.bytes()
+        .position(|b| b == b'.')
+        .map_or(code, |dot| &code[..dot])
 }
 
 /// Checks that `code` looks like `level1.level2` in lower-case ASCII letters,
@@ -264,14 +267,17 @@ pub fn level1(code: &str) -> &str {
 /// # Errors
 /// [`Error::InvalidField`] on field `category` saying what is wrong.
 pub fn validate_category_code(code: &str) -> Result<()> {
-    let well_formed_part = |part: &str| {
+    // Byte loops, without `split_once`'s searcher: this runs for every
+    // complaint a check, an intake or a batch takes in.
+    let well_formed_part = |part: &[u8]| {
         !part.is_empty()
             && part
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                .iter()
+                .all(|&b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_'))
     };
-    match code.split_once('.') {
-        Some((head, tail)) if well_formed_part(head) && well_formed_part(tail) => Ok(()),
+    let bytes = code.as_bytes();
+    match bytes.iter().position(|&b| b == b'.') {
+        Some(dot) if well_formed_part(&bytes[..dot]) && well_formed_part(&bytes[dot + 1..]) => Ok(()),
         _ => Err(Error::invalid(
             "category",
             format!("{code:?} is not of the form level1.level2 (lower-case letters, digits, underscores)"),
@@ -385,6 +391,30 @@ mod tests {
         let mut taxonomy = Taxonomy::telecom_default();
         taxonomy.categories[5].code = taxonomy.categories[0].code.clone();
         assert!(taxonomy.validate().unwrap_err().to_string().contains("duplicate"));
+    }
+
+    #[test]
+    fn category_codes_are_level1_dot_level2() {
+        for good in ["broadband.outage", "a.b", "vas_2.unsolicited_sub", "0.1"] {
+            assert!(validate_category_code(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            ".",
+            "a",
+            "a.",
+            ".b",
+            "a.b.c",
+            "a..b",
+            "A.b",
+            "a.b-c",
+            "a b.c",
+            "宽带.断网",
+            "a.b ",
+        ] {
+            let err = validate_category_code(bad).unwrap_err().to_string();
+            assert!(err.contains("level1.level2"), "{bad}: {err}");
+        }
     }
 
     #[test]
