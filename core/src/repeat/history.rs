@@ -321,16 +321,29 @@ pub(crate) struct Interner {
     codes: Vec<String>,
     #[serde(skip)]
     lookup: HashMap<String, u16>,
+    /// The level-2 and level-1 ids of every category interned with
+    /// [`Interner::intern_category`]: one lookup per complaint instead of
+    /// two.
+    #[serde(skip)]
+    categories: HashMap<String, (u16, u16)>,
 }
 
 impl Interner {
     pub fn from_codes(codes: Vec<String>) -> Self {
-        let lookup = codes
+        let lookup: HashMap<String, u16> = codes
             .iter()
             .enumerate()
             .map(|(index, code)| (code.clone(), index as u16 + 1))
             .collect();
-        Interner { codes, lookup }
+        let categories = codes
+            .iter()
+            .filter_map(|code| Some((code.clone(), (lookup[code], *lookup.get(level1(code))?))))
+            .collect();
+        Interner {
+            codes,
+            lookup,
+            categories,
+        }
     }
 
     pub fn get(&self, code: &str) -> Option<u16> {
@@ -355,17 +368,22 @@ impl Interner {
 
     /// The level-2 and level-1 ids of a category, interning both.
     pub fn intern_category(&mut self, category: Option<&str>) -> Result<(u16, u16)> {
-        match category {
-            None => Ok((0, 0)),
-            Some(code) => Ok((self.intern(code)?, self.intern(level1(code))?)),
+        let Some(code) = category else {
+            return Ok((0, 0));
+        };
+        if let Some(&ids) = self.categories.get(code) {
+            return Ok(ids);
         }
+        let ids = (self.intern(code)?, self.intern(level1(code))?);
+        self.categories.insert(code.to_owned(), ids);
+        Ok(ids)
     }
 
     /// The level-2 and level-1 ids of a category when both are interned.
     pub fn lookup_category(&self, category: Option<&str>) -> Option<(u16, u16)> {
         match category {
             None => Some((0, 0)),
-            Some(code) => Some((self.get(code)?, self.get(level1(code))?)),
+            Some(code) => self.categories.get(code).copied(),
         }
     }
 
