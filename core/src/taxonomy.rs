@@ -267,14 +267,9 @@ pub fn level1(code: &str) -> &str {
 /// # Errors
 /// [`Error::InvalidField`] on field `category` saying what is wrong.
 pub fn validate_category_code(code: &str) -> Result<()> {
-    // Byte loops, without `split_once`'s searcher: this runs for every
-    // complaint a check, an intake or a batch takes in.
-    let well_formed_part = |part: &[u8]| {
-        !part.is_empty()
-            && part
-                .iter()
-                .all(|&b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_'))
-    };
+    // A table lookup a byte, without `split_once`'s searcher: this runs for
+    // every complaint a check, an intake or a batch takes in.
+    let well_formed_part = |part: &[u8]| !part.is_empty() && part.iter().all(|&b| CODE_BYTES[usize::from(b)]);
     let bytes = code.as_bytes();
     match bytes.iter().position(|&b| b == b'.') {
         Some(dot) if well_formed_part(&bytes[..dot]) && well_formed_part(&bytes[dot + 1..]) => Ok(()),
@@ -284,6 +279,18 @@ pub fn validate_category_code(code: &str) -> Result<()> {
         )),
     }
 }
+
+/// The bytes a part of a category code may hold: `a`-`z`, `0`-`9`, `_`.
+const CODE_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'_';
+        b += 1;
+    }
+    table
+};
 
 /// A signal raised by the wording of a complaint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]

@@ -56,7 +56,7 @@ pub(crate) fn check_non_negative(field: &str, amount: Money) -> Result<()> {
 pub(crate) fn check_id(field: &str, id: &str) -> Result<()> {
     if id.is_empty() {
         Err(Error::invalid(field, "must not be empty"))
-    } else if id.trim() != id {
+    } else if id.trim().len() != id.len() {
         Err(Error::invalid(
             field,
             format!("{id:?} has leading or trailing whitespace"),
