@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{RepeatConfig, Resolved};
 use super::history::{
-    self, encode_phone, needs_signature, prepare, prepare_signing, Group, Interner, KeyIndex, Roots, Signing,
+    self, encode_phone, prepare, prepare_signing, Group, Interner, KeyIndex, Roots, Signing,
 };
 use super::store::Store;
 use super::verdict::{CustomerCounters, EscalationTendency, Intake, RepeatKind, Verdict};
@@ -381,7 +381,7 @@ impl RepeatDetector {
                 if store(root).forwarded(root).is_some() {
                     continue;
                 }
-                let verdict = self.judge_in(store(root), root, complaint, prepared, *category);
+                let verdict = store(root).check(root, complaint, prepared, *category, &self.resolved);
                 *probe = Probe::Done(verdict);
             }
         }
@@ -404,22 +404,6 @@ impl RepeatDetector {
         Ok((prepared, category))
     }
 
-    /// The verdict of a check of customer `root`, whose shard `shard` is.
-    fn judge_in(
-        &self,
-        shard: &Store,
-        root: u32,
-        complaint: &Complaint,
-        prepared: &mut history::Prepared<'_>,
-        category: (u16, u16),
-    ) -> Result<Verdict> {
-        if prepared.signature.is_none() && shard.needs_signature(root, prepared.received_ms, &self.resolved) {
-            prepared.signature = history::sign(complaint);
-        }
-        prepared.require_issue()?;
-        Ok(shard.judge(root, prepared, category, &self.resolved))
-    }
-
     /// A check, from the customer's key hints on.
     fn check_hinted(
         &self,
@@ -436,9 +420,9 @@ impl RepeatDetector {
         };
         if let [root] = *roots.as_slice() {
             let (shard, root) = self.resolve(root);
-            return self.judge_in(&shard, root, complaint, &mut prepared, category);
+            return shard.check(root, complaint, &mut prepared, category, &self.resolved);
         }
-        // An unknown customer (no roots) has no prior to compare texts with.
+        // Two groups the intake would merge, or none (an unknown customer).
         let mut group = Group::default();
         for &root in roots.as_slice() {
             let (shard, root) = self.resolve(root);
@@ -446,11 +430,7 @@ impl RepeatDetector {
                 group.absorb(found);
             }
         }
-        if prepared.signature.is_none() && needs_signature(&group, prepared.received_ms, &self.resolved) {
-            prepared.signature = history::sign(complaint);
-        }
-        prepared.require_issue()?;
-        Ok(history::judge(&group, &prepared, category, &self.resolved).0)
+        history::check_against(&group, complaint, &mut prepared, category, &self.resolved)
     }
 
     /// The counters carriers keep for a customer, over the window before

@@ -885,6 +885,24 @@ pub(crate) fn verdict_of<H: History>(
     }
 }
 
+/// The verdict of a check (judging without remembering) against
+/// `history`. Signing a text costs more than the rest of a check, so a
+/// complaint that came without a signature is signed only when a prior in
+/// the window needs comparing ([`needs_signature`]).
+pub(crate) fn check_against<H: History>(
+    history: &H,
+    complaint: &Complaint,
+    prepared: &mut Prepared<'_>,
+    category: (u16, u16),
+    config: &Resolved,
+) -> Result<Verdict> {
+    if prepared.signature.is_none() && needs_signature(history, prepared.received_ms, config) {
+        prepared.signature = sign(complaint);
+    }
+    prepared.require_issue()?;
+    Ok(judge(history, prepared, category, config).0)
+}
+
 /// [`judge_into`] and [`verdict_of`] in one: the verdict and the record
 /// index of the most relevant match.
 pub(crate) fn judge<H: History>(

@@ -9,9 +9,11 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::config::Resolved;
 use super::history::{
-    id_hash, judge, needs_signature, new_record, Group, History, Prepared, Record, Span, NONE,
+    check_against, id_hash, judge, new_record, Group, History, Prepared, Record, Span, NONE,
 };
 use super::verdict::{Intake, Verdict};
+use crate::complaint::Complaint;
+use crate::error::Result;
 
 /// What a slot of [`Heads`] holds.
 const VACANT: u8 = 0;
@@ -369,21 +371,17 @@ impl Store {
         word
     }
 
-    /// Judges a complaint of customer `root` without remembering it.
-    pub fn judge(
+    /// The verdict of a check of customer `root` ([`check_against`] their
+    /// records).
+    pub fn check(
         &self,
         root: u32,
-        complaint: &Prepared<'_>,
+        complaint: &Complaint,
+        prepared: &mut Prepared<'_>,
         category: (u16, u16),
         config: &Resolved,
-    ) -> Verdict {
-        judge(&self.chain(root), complaint, category, config).0
-    }
-
-    /// Whether judging a complaint of customer `root` would compare texts
-    /// ([`needs_signature`]).
-    pub fn needs_signature(&self, root: u32, now: i64, config: &Resolved) -> bool {
-        needs_signature(&self.chain(root), now, config)
+    ) -> Result<Verdict> {
+        check_against(&self.chain(root), complaint, prepared, category, config)
     }
 
     /// Whether ticket `id` is remembered for customer `root`.
