@@ -262,7 +262,7 @@ fn mask_at<T: Unit>(chars: &[T], i: usize) -> Option<(usize, &'static str)> {
             !(is_word_char(prev) || prev == '.')
         }
     } else {
-        matches!(c, '¥' | '$' | '￥' | '€' | '£' | '+')
+        is_currency_sign(c) || c == '+'
     };
     if may_start {
         mask_at_boundary(chars, i, c)
@@ -271,9 +271,14 @@ fn mask_at<T: Unit>(chars: &[T], i: usize) -> Option<(usize, &'static str)> {
     }
 }
 
+/// A sign that starts an amount (`¥30`, `$5`).
+fn is_currency_sign(c: char) -> bool {
+    matches!(c, '¥' | '$' | '￥' | '€' | '£')
+}
+
 /// [`mask_at`] for a character `c` at `i` that may start a mask.
 fn mask_at_boundary<T: Unit>(chars: &[T], i: usize, c: char) -> Option<(usize, &'static str)> {
-    if matches!(c, '¥' | '$' | '￥' | '€' | '£') {
+    if is_currency_sign(c) {
         let len = number_len(chars, i + 1, true);
         if len > 0 {
             return Some((1 + len, AMOUNT));
