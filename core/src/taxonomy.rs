@@ -269,10 +269,10 @@ pub fn level1(code: &str) -> &str {
 pub fn validate_category_code(code: &str) -> Result<()> {
     // A table lookup a byte, without `split_once`'s searcher: this runs for
     // every complaint a check, an intake or a batch takes in.
-    let well_formed_part = |part: &[u8]| !part.is_empty() && part.iter().all(|&b| CODE_BYTES[usize::from(b)]);
-    let bytes = code.as_bytes();
-    match bytes.iter().position(|&b| b == b'.') {
-        Some(dot) if well_formed_part(&bytes[..dot]) && well_formed_part(&bytes[dot + 1..]) => Ok(()),
+    let well_formed_part = |part: &str| !part.is_empty() && part.bytes().all(|b| CODE_BYTES[usize::from(b)]);
+    let head = level1(code);
+    match code.get(head.len() + 1..) {
+        Some(tail) if well_formed_part(head) && well_formed_part(tail) => Ok(()),
         _ => Err(Error::invalid(
             "category",
             format!("{code:?} is not of the form level1.level2 (lower-case letters, digits, underscores)"),
