@@ -1,5 +1,6 @@
 //! Complaint classification: single-text latency, single-core and all-core
-//! throughput (texts/s), and training time on 30 thousand texts.
+//! throughput (texts/s) of whole answers (`classify`) and of the category
+//! alone (`predict`), and training time on 30 thousand texts.
 //!
 //! ```text
 //! cargo bench --bench classify
@@ -32,6 +33,13 @@ fn classify(c: &mut Criterion) {
         format!("single text of {} chars", data::TYPICAL_COMPLAINT.chars().count()),
         |b| b.iter(|| classifier.classify(std::hint::black_box(data::TYPICAL_COMPLAINT))),
     );
+    group.bench_function(
+        format!(
+            "single text of {} chars, predict (category and confidence)",
+            data::TYPICAL_COMPLAINT.chars().count()
+        ),
+        |b| b.iter(|| classifier.predict(std::hint::black_box(data::TYPICAL_COMPLAINT))),
+    );
     group.bench_function("single text normalisation only", |b| {
         b.iter(|| custinsight::text::normalize(std::hint::black_box(data::TYPICAL_COMPLAINT)))
     });
@@ -48,6 +56,21 @@ fn classify(c: &mut Criterion) {
                     texts
                         .iter()
                         .map(|t| classifier.classify(t).confidence)
+                        .sum::<f32>()
+                })
+            },
+        );
+        group.bench_function(
+            format!(
+                "one core, predict, {} {name} of {} chars on average",
+                texts.len(),
+                mean_chars(texts)
+            ),
+            |b| {
+                b.iter(|| {
+                    texts
+                        .iter()
+                        .map(|t| classifier.predict(t).confidence)
                         .sum::<f32>()
                 })
             },

@@ -2,10 +2,13 @@
 //! scikit-learn and fastText on the same train/test split, in one run:
 //! accuracy, macro-F1, training time and single-threaded prediction
 //! throughput (the best of five passes over the test texts, on both sides),
-//! with ratios. Then, because a shared machine's speed drifts over the
-//! minutes the peers take, custinsight's passes and fastText's are timed
-//! again alternately, one pass each per round, and the ratio is reported
-//! from those rounds too.
+//! with ratios. custinsight is timed twice: `classify` (the whole answer:
+//! category, work group, alternatives, signals with their spans, severity)
+//! and `predict` (the category and its calibrated confidence: what the
+//! peers' `predict` gives). Then, because a shared machine's speed drifts
+//! over the minutes the peers take, custinsight's passes and fastText's are
+//! timed again alternately, and the ratios are reported from those rounds
+//! too.
 //!
 //! Data: the CFPB payday-loan narratives and the TipDM government messages
 //! from `../shared/data` (skipped with a message when absent), and the
@@ -86,33 +89,47 @@ const INTERLEAVED_ROUNDS: usize = 10;
 /// other's turn.
 const ROUND_SECONDS: f64 = 0.2;
 
+/// What custinsight is timed doing to each text.
+#[derive(Clone, Copy)]
+enum Answering {
+    /// `Classifier::classify`: the whole answer.
+    Classify,
+    /// `Classifier::predict`: the category and its confidence.
+    Predict,
+}
+
 /// The seconds per pass of `passes` single-threaded passes of `model` over
 /// `texts`.
-fn timed_passes(model: &Classifier, texts: &[&str], passes: usize) -> f64 {
+fn timed_passes(model: &Classifier, texts: &[&str], passes: usize, answering: Answering) -> f64 {
     let started = Instant::now();
     let mut sink = 0usize;
     for _ in 0..passes {
         for text in texts {
-            sink += model.classify(text).category.len();
+            sink += match answering {
+                Answering::Classify => model.classify(text).category.len(),
+                Answering::Predict => model.predict(text).category,
+            };
         }
     }
     std::hint::black_box(sink);
     started.elapsed().as_secs_f64() / passes as f64
 }
 
-/// Interleaved rounds: the seconds of each side's passes.
+/// Interleaved rounds: the seconds per pass of each side's passes.
 struct Interleaved {
     peer: String,
-    ours: Vec<f64>,
+    /// custinsight's `predict` and `classify` passes.
+    ours: Vec<[f64; 2]>,
     theirs: Vec<f64>,
 }
 
+/// custinsight's rows (`classify`, then `predict`) and its model.
 fn ours(
     train: &[(String, String)],
     test: &[(String, String)],
     taxonomy: &Taxonomy,
     options: &TrainOptions,
-) -> (Row, Classifier) {
+) -> ([Row; 2], Classifier) {
     let started = Instant::now();
     let model = Classifier::train(train, taxonomy, options).expect("training");
     let train_seconds = started.elapsed().as_secs_f64();
@@ -121,29 +138,35 @@ fn ours(
     // PASSES passes over the test texts: exactly as the peers are measured
     // (`benches/peers/classify_peers.py`).
     let texts: Vec<&str> = test.iter().map(|(t, _)| t.as_str()).collect();
-    let best = (0..PASSES)
-        .map(|_| timed_passes(&model, &texts, 1))
-        .fold(f64::INFINITY, f64::min);
-    let per_second = texts.len() as f64 / best;
-    let row = Row {
-        name: "custinsight (this crate)".into(),
-        accuracy: evaluation.accuracy,
-        macro_f1: evaluation.macro_f1,
-        train_seconds,
-        batch_per_second: per_second,
-        single_ms: 1e3 / per_second,
+    let row = |name: &str, answering: Answering| {
+        let best = (0..PASSES)
+            .map(|_| timed_passes(&model, &texts, 1, answering))
+            .fold(f64::INFINITY, f64::min);
+        let per_second = texts.len() as f64 / best;
+        Row {
+            name: name.into(),
+            accuracy: evaluation.accuracy,
+            macro_f1: evaluation.macro_f1,
+            train_seconds,
+            batch_per_second: per_second,
+            single_ms: 1e3 / per_second,
+        }
     };
-    (row, model)
+    let rows = [
+        row("custinsight classify (whole answer)", Answering::Classify),
+        row("custinsight predict (category, confidence)", Answering::Predict),
+    ];
+    (rows, model)
 }
 
 /// Runs the peers on the split; when the script offers interleaved passes,
-/// alternates them with `our_passes(passes)` (seconds per pass), `passes`
-/// passes a side per round.
+/// alternates them with `our_passes()` (seconds per pass of `predict` and
+/// of `classify`), then `passes` passes of the peer, per round.
 fn peers(
     train_path: &Path,
     test_path: &Path,
     passes: usize,
-    our_passes: impl Fn(usize) -> f64,
+    our_passes: impl Fn() -> [f64; 2],
 ) -> Result<(Vec<Row>, Option<Interleaved>), String> {
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/peers/classify_peers.py");
@@ -172,7 +195,7 @@ fn peers(
                 theirs: Vec::new(),
             };
             for _ in 0..INTERLEAVED_ROUNDS {
-                rounds.ours.push(our_passes(passes));
+                rounds.ours.push(our_passes());
                 writeln!(to_peer, "pass {passes}").map_err(|err| format!("peers: {err}"))?;
                 let answer = from_peer.next().and_then(Result::ok).ok_or("the peers stopped")?;
                 let seconds = serde_json::from_str::<serde_json::Value>(&answer)
@@ -234,23 +257,33 @@ fn report(title: &str, train: &[(String, String)], test: &[(String, String)], ta
     );
     write_tsv(&train_path, train);
     write_tsv(&test_path, test);
-    let (row, model) = ours(train, test, taxonomy, &TrainOptions::default());
-    let mut rows = vec![row];
+    let (our_rows, model) = ours(train, test, taxonomy, &TrainOptions::default());
+    let mut rows = Vec::from(our_rows);
     let texts: Vec<&str> = test.iter().map(|(t, _)| t.as_str()).collect();
     let mut interleaved = None;
-    let passes = (ROUND_SECONDS * passes_per_second(&rows[0], texts.len()))
-        .ceil()
-        .max(1.0) as usize;
-    match peers(&train_path, &test_path, passes, |passes| {
-        timed_passes(&model, &texts, passes)
-    }) {
+    // Each side's passes take about ROUND_SECONDS. `predict` goes first
+    // after the peer's turn, so it is the one that brings the model back
+    // into the cache.
+    let passes_for = |row: &Row| {
+        (ROUND_SECONDS * passes_per_second(row, texts.len()))
+            .ceil()
+            .max(1.0) as usize
+    };
+    let (classify_passes, predict_passes) = (passes_for(&rows[0]), passes_for(&rows[1]));
+    let our_passes = || {
+        [
+            timed_passes(&model, &texts, predict_passes, Answering::Predict),
+            timed_passes(&model, &texts, classify_passes, Answering::Classify),
+        ]
+    };
+    match peers(&train_path, &test_path, classify_passes, our_passes) {
         Ok((found, rounds)) => {
             rows.extend(found);
             interleaved = rounds;
         }
         Err(why) => println!("peers skipped: {why}"),
     }
-    let best_peer_accuracy = rows[1..].iter().map(|r| r.accuracy).fold(f64::NAN, f64::max);
+    let best_peer_accuracy = rows[2..].iter().map(|r| r.accuracy).fold(f64::NAN, f64::max);
     println!(
         "| {:<44} | {:>8} | {:>8} | {:>9} | {:>12} | {:>9} |",
         "model", "accuracy", "macro-F1", "train s", "texts/s (1 core)", "single ms"
@@ -270,19 +303,21 @@ fn report(title: &str, train: &[(String, String)], test: &[(String, String)], ta
             row.single_ms
         );
     }
-    let us = &rows[0];
-    for peer in &rows[1..] {
+    let (us, predicting) = (&rows[0], &rows[1]);
+    for peer in &rows[2..] {
         println!(
-            "custinsight / {}: accuracy {:+.1} pts, macro-F1 {:+.1} pts, training {:.2}x faster, throughput {:.1}x, single-text latency {:.1}x lower",
+            "custinsight / {}: accuracy {:+.1} pts, macro-F1 {:+.1} pts, training {:.2}x faster, throughput {:.1}x (predict {:.1}x), single-text latency {:.1}x lower (predict {:.1}x)",
             peer.name,
             100.0 * (us.accuracy - peer.accuracy),
             100.0 * (us.macro_f1 - peer.macro_f1),
             peer.train_seconds / us.train_seconds,
             us.batch_per_second / peer.batch_per_second,
-            peer.single_ms / us.single_ms
+            predicting.batch_per_second / peer.batch_per_second,
+            peer.single_ms / us.single_ms,
+            peer.single_ms / predicting.single_ms
         );
     }
-    if rows.len() > 1 {
+    if rows.len() > 2 {
         println!(
             "accuracy vs best peer: {:+.1} pts (target: no worse than -0.5)",
             100.0 * (us.accuracy - best_peer_accuracy)
@@ -291,26 +326,28 @@ fn report(title: &str, train: &[(String, String)], test: &[(String, String)], ta
     if let Some(rounds) = interleaved {
         let best =
             |seconds: &[f64]| texts.len() as f64 / seconds.iter().copied().fold(f64::INFINITY, f64::min);
-        let per_round: Vec<f64> = rounds
-            .ours
-            .iter()
-            .zip(&rounds.theirs)
-            .map(|(o, t)| t / o)
-            .collect();
-        let (low, high) = per_round
-            .iter()
-            .fold((f64::INFINITY, 0.0f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
         println!(
-            "interleaved, {} rounds of {passes} passes a side: custinsight best {:.0} texts/s, {} best {:.0} texts/s: throughput {:.1}x (per round: median {:.1}x, {:.1}x to {:.1}x)",
+            "interleaved, {} rounds of about {ROUND_SECONDS} s a side ({predict_passes} predict, {classify_passes} classify, {classify_passes} {} passes):",
             rounds.ours.len(),
-            best(&rounds.ours),
-            rounds.peer,
-            best(&rounds.theirs),
-            best(&rounds.ours) / best(&rounds.theirs),
-            median(per_round.clone()),
-            low,
-            high
+            rounds.peer
         );
+        for (name, side) in [("predict", 0), ("classify", 1)] {
+            let ours: Vec<f64> = rounds.ours.iter().map(|pair| pair[side]).collect();
+            let per_round: Vec<f64> = ours.iter().zip(&rounds.theirs).map(|(o, t)| t / o).collect();
+            let (low, high) = per_round
+                .iter()
+                .fold((f64::INFINITY, 0.0f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+            println!(
+                "  custinsight {name} best {:.0} texts/s, {} best {:.0} texts/s: throughput {:.1}x (per round: median {:.1}x, {:.1}x to {:.1}x)",
+                best(&ours),
+                rounds.peer,
+                best(&rounds.theirs),
+                best(&ours) / best(&rounds.theirs),
+                median(per_round.clone()),
+                low,
+                high
+            );
+        }
     }
 }
 

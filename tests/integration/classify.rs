@@ -19,6 +19,19 @@ fn builtin() -> &'static Classifier {
     MODEL.get_or_init(Classifier::builtin)
 }
 
+/// The built-in corpus's model without the learned signal detector.
+fn lexicon_only() -> &'static Classifier {
+    static MODEL: OnceLock<Classifier> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        Classifier::train(
+            &custinsight::classify::builtin_corpus(),
+            &Taxonomy::telecom_default(),
+            &TrainOptions::default(),
+        )
+        .unwrap()
+    })
+}
+
 #[test]
 fn builtin_model_meets_its_bar_on_the_hand_written_set() {
     assert_bar(&data::telecom_eval_set(), 0.88, 0.92, 0.95);
@@ -69,12 +82,7 @@ fn builtin_model_holds_its_figures_on_the_independent_blind_set() {
 #[test]
 fn the_learned_signal_detector_finds_wordings_the_lexicon_lacks_and_can_be_tuned() {
     assert!(builtin().has_signal_model());
-    let lexicon_only = Classifier::train(
-        &custinsight::classify::builtin_corpus(),
-        &Taxonomy::telecom_default(),
-        &TrainOptions::default(),
-    )
-    .unwrap();
+    let lexicon_only = lexicon_only();
     assert!(!lexicon_only.has_signal_model());
     // Over the blind sets the detector adds signals the lexicon misses.
     let texts: Vec<String> = data::telecom_blind_set_4()
@@ -84,10 +92,10 @@ fn the_learned_signal_detector_finds_wordings_the_lexicon_lacks_and_can_be_tuned
     let count = |classifier: &Classifier| -> usize {
         texts.iter().map(|t| classifier.classify(t).signals.len()).sum()
     };
-    assert!(count(builtin()) > count(&lexicon_only));
+    assert!(count(builtin()) > count(lexicon_only));
     // A threshold of 1 leaves the lexicon alone; out of range is refused.
     let silent = builtin().clone().with_signal_threshold(1.0).unwrap();
-    assert_eq!(count(&silent), count(&lexicon_only));
+    assert_eq!(count(&silent), count(lexicon_only));
     let err = builtin().clone().with_signal_threshold(1.5).unwrap_err();
     assert!(err.to_string().contains("signal_threshold"), "{err}");
     // Every raised signal points into the text it was found in.
@@ -312,6 +320,29 @@ proptest! {
         prop_assert_eq!(batch.len(), texts.len());
         for (text, answer) in texts.iter().zip(batch) {
             prop_assert_eq!(builtin().classify(text), answer);
+        }
+    }
+
+    /// With and without a learned signal detector (whose joint table scores
+    /// the categories on `classify`'s path), a prediction is the answer's
+    /// category and confidence, bit for bit.
+    #[test]
+    fn a_prediction_is_the_answer_s_category_and_confidence(
+        texts in proptest::collection::vec("[\\PC]{0,60}|[宽带断网扣费信号漫游 roaming charged again42¥]{0,30}", 0..10)
+    ) {
+        for classifier in [builtin(), lexicon_only()] {
+            let predictions = classifier.predict_batch(&texts);
+            prop_assert_eq!(predictions.len(), texts.len());
+            for (text, prediction) in texts.iter().zip(predictions) {
+                prop_assert_eq!(classifier.predict(text), prediction);
+                let answer = classifier.classify(text);
+                let compact = classifier.classify_compact(text);
+                prop_assert_eq!(&classifier.taxonomy().categories[prediction.category].code, &answer.category);
+                prop_assert_eq!(prediction.category, compact.category);
+                prop_assert_eq!(prediction.confidence.to_bits(), answer.confidence.to_bits());
+                prop_assert_eq!(prediction.band, answer.band);
+                prop_assert_eq!(prediction.uncertain, answer.uncertain);
+            }
         }
     }
 

@@ -104,9 +104,9 @@ impl Evaluation {
     {
         let taxonomy = classifier.taxonomy();
         let texts: Vec<&str> = examples.iter().map(|(text, _)| text.as_ref()).collect();
-        let answers = classifier.classify_batch(&texts);
+        let predictions = classifier.predict_batch(&texts);
         let mut outcomes = Vec::with_capacity(examples.len());
-        for (i, ((_, label), answer)) in examples.iter().zip(&answers).enumerate() {
+        for (i, ((_, label), prediction)) in examples.iter().zip(&predictions).enumerate() {
             let label = label.as_ref();
             let truth = index_of(taxonomy, label).ok_or_else(|| {
                 Error::invalid(
@@ -114,11 +114,10 @@ impl Evaluation {
                     format!("{label:?} is not a category of the taxonomy"),
                 )
             })?;
-            let predicted = index_of(taxonomy, &answer.category).expect("answers come from the taxonomy");
             outcomes.push(Outcome {
                 truth,
-                predicted,
-                confidence: answer.confidence,
+                predicted: prediction.category,
+                confidence: prediction.confidence,
             });
         }
         Evaluation::from_outcomes(taxonomy, outcomes)
