@@ -8,8 +8,9 @@ on the same texts and machine, and the per-call overhead of one classify.
 classifier on Rust-owned strings, timed in Rust around the call (no Python
 object inside the timed region), in the same release build. "Python" is ``Engine.classify_batch`` called from Python: the list of
 str is packed and handed over, the GIL released, and the result columns built
-(as a dict of lists, a pandas DataFrame and a pyarrow Table). Rounds
-interleave the four; the best round of each counts.
+(as a dict of lists, a pandas DataFrame and a pyarrow Table), and
+``Engine.predict_batch`` into pandas (the category alone, no signals). Rounds
+interleave them; the best round of each counts.
 """
 
 import argparse
@@ -54,7 +55,7 @@ def main() -> None:
     # Rounds interleave, so that load from other processes hits all alike.
     # Wall time is what a user waits; process CPU time (all threads) is
     # steadier on a shared machine: both are reported.
-    wall: dict = {"native": [], "compact": [], "dict": [], "pandas": [], "arrow": []}
+    wall: dict = {"native": [], "compact": [], "dict": [], "pandas": [], "arrow": [], "predict": []}
     cpu: dict = {name: [] for name in wall}
 
     def timed(name, function):
@@ -72,6 +73,7 @@ def main() -> None:
         cpu["compact"].append(seconds_cpu)
         for output in ("dict", "pandas", "arrow"):
             timed(output, lambda: engine.classify_batch(texts, output=output))
+        timed("predict", lambda: engine.predict_batch(texts, output="pandas"))
     native = min(wall["native"])
     native_cpu = min(cpu["native"])
 
@@ -91,6 +93,9 @@ def main() -> None:
         seconds, seconds_cpu = min(wall[output]), min(cpu[output])
         print(f"{'Python classify_batch (' + output + ')':31}{len(texts) / seconds:12,.0f}  {native / seconds:9.1%}  "
               f"{len(texts) / seconds_cpu:12,.0f}  {native_cpu / seconds_cpu:9.1%}")
+    seconds, seconds_cpu = min(wall["predict"]), min(cpu["predict"])
+    print(f"{'Python predict_batch (pandas)':31}{len(texts) / seconds:12,.0f}  {native / seconds:9.1%}  "
+          f"{len(texts) / seconds_cpu:12,.0f}  {native_cpu / seconds_cpu:9.1%}")
     print("(the data-frame paths classify with classify_batch_compact: their share of it is the\n"
           f" cost of crossing into Python: pandas {compact / min(wall['pandas']):.1%}, arrow {compact / min(wall['arrow']):.1%} of its wall-clock rate)")
     print(f"single classify: native {native_one * 1e6:.1f} us, Python Engine.classify {python_one * 1e6:.1f} us "

@@ -11,7 +11,9 @@ use pyo3::types::{PyBytes, PyList, PyString};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use custinsight::classify::{Classification, Evaluation as CoreEvaluation, TrainOptions};
+use custinsight::classify::{
+    Classification, ConfidenceBand, Evaluation as CoreEvaluation, Prediction, TrainOptions,
+};
 use custinsight::repeat::{BatchLabels, RepeatKind};
 use custinsight::{CompactClassification, Complaint, CustomerProfile, Taxonomy};
 
@@ -121,17 +123,52 @@ fn chunked<T: Sync, R: Send>(
     Ok(out)
 }
 
-/// Classification columns as Python lists: category, confidence, band,
-/// work_group, severity, uncertain, signals.
-type ClassColumns<'py> = (
-    Bound<'py, PyList>,
-    Bound<'py, PyList>,
-    Bound<'py, PyList>,
-    Bound<'py, PyList>,
-    Bound<'py, PyList>,
-    Bound<'py, PyList>,
-    Bound<'py, PyList>,
-);
+/// A row of a batch answer: a whole classification, or a prediction (the
+/// category alone, `Classifier::predict`), which has no severity or signals.
+trait BatchAnswer: Send {
+    fn category(&self) -> usize;
+    fn confidence(&self) -> f32;
+    fn band(&self) -> ConfidenceBand;
+    fn uncertain(&self) -> bool;
+    /// The whole classification, when the row is one.
+    fn whole(&self) -> Option<&CompactClassification>;
+}
+
+impl BatchAnswer for CompactClassification {
+    fn category(&self) -> usize {
+        self.category
+    }
+    fn confidence(&self) -> f32 {
+        self.confidence
+    }
+    fn band(&self) -> ConfidenceBand {
+        self.band
+    }
+    fn uncertain(&self) -> bool {
+        self.uncertain
+    }
+    fn whole(&self) -> Option<&CompactClassification> {
+        Some(self)
+    }
+}
+
+impl BatchAnswer for Prediction {
+    fn category(&self) -> usize {
+        self.category
+    }
+    fn confidence(&self) -> f32 {
+        self.confidence
+    }
+    fn band(&self) -> ConfidenceBand {
+        self.band
+    }
+    fn uncertain(&self) -> bool {
+        self.uncertain
+    }
+    fn whole(&self) -> Option<&CompactClassification> {
+        None
+    }
+}
 
 /// One Python string per distinct value: a batch names a few dozen
 /// categories, work groups, bands and severities millions of times.
@@ -184,31 +221,43 @@ fn signal_list<'py>(
     )
 }
 
-fn classification_columns<'py>(
+/// Batch columns as Python lists: category, confidence, band, work_group,
+/// severity, uncertain, signals; a prediction has no severity or signals
+/// column.
+fn answer_columns<'py, A: BatchAnswer>(
     py: Python<'py>,
     taxonomy: &Taxonomy,
-    answers: &[CompactClassification],
-) -> PyResult<ClassColumns<'py>> {
+    answers: &[A],
+) -> PyResult<Bound<'py, PyList>> {
     let names = Names::of(taxonomy);
     let mut strings = Interned::default();
     let mut column = |values: Vec<&str>| PyList::new(py, values.into_iter().map(|v| strings.get(py, v)));
-    let category = column(answers.iter().map(|a| names.codes[a.category]).collect())?;
-    let bands = column(answers.iter().map(|a| band_name(a.band)).collect())?;
-    let work_group = column(answers.iter().map(|a| names.work_groups[a.category]).collect())?;
-    let severity = column(answers.iter().map(|a| severity_name(a.severity)).collect())?;
-    let signals = answers
-        .iter()
-        .map(|a| signal_list(py, a, &mut strings))
-        .collect::<PyResult<Vec<_>>>()?;
-    Ok((
+    let category = column(answers.iter().map(|a| names.codes[a.category()]).collect())?;
+    let bands = column(answers.iter().map(|a| band_name(a.band())).collect())?;
+    let work_group = column(answers.iter().map(|a| names.work_groups[a.category()]).collect())?;
+    let wholes: Option<Vec<&CompactClassification>> = answers.iter().map(A::whole).collect();
+    let severity = match &wholes {
+        Some(wholes) => Some(column(
+            wholes.iter().map(|a| severity_name(a.severity)).collect(),
+        )?),
+        None => None,
+    };
+    let mut columns = vec![
         category,
-        PyList::new(py, answers.iter().map(|a| a.confidence))?,
+        PyList::new(py, answers.iter().map(A::confidence))?,
         bands,
         work_group,
-        severity,
-        PyList::new(py, answers.iter().map(|a| a.uncertain))?,
-        PyList::new(py, signals)?,
-    ))
+    ];
+    columns.extend(severity);
+    columns.push(PyList::new(py, answers.iter().map(A::uncertain))?);
+    if let Some(wholes) = &wholes {
+        let signals = wholes
+            .iter()
+            .map(|a| signal_list(py, a, &mut strings))
+            .collect::<PyResult<Vec<_>>>()?;
+        columns.push(PyList::new(py, signals)?);
+    }
+    PyList::new(py, columns)
 }
 
 /// A column of a few distinct strings as little-endian `i32` codes and the
@@ -227,10 +276,10 @@ fn coded<'py>(
 /// (see [`coded`]), confidence as little-endian `f32`, uncertain as bytes.
 /// Categories keep the taxonomy's order; work groups the order they first
 /// appear in it.
-fn coded_columns<'py>(
+fn coded_columns<'py, A: BatchAnswer>(
     py: Python<'py>,
     taxonomy: &Taxonomy,
-    answers: &[CompactClassification],
+    answers: &[A],
 ) -> PyResult<Bound<'py, PyAny>> {
     let names = Names::of(taxonomy);
     let mut groups: Vec<&str> = Vec::new();
@@ -255,36 +304,71 @@ fn coded_columns<'py>(
             .unwrap_or(0)
     };
     let mut strings = Interned::default();
-    let confidence: Vec<u8> = answers.iter().flat_map(|a| a.confidence.to_le_bytes()).collect();
-    let uncertain: Vec<u8> = answers.iter().map(|a| u8::from(a.uncertain)).collect();
-    let signals = answers
+    let confidence: Vec<u8> = answers
         .iter()
-        .map(|a| signal_list(py, a, &mut strings))
-        .collect::<PyResult<Vec<_>>>()?;
-    let columns = (
-        coded(py, &names.codes, answers.iter().map(|a| a.category))?,
-        PyBytes::new(py, &confidence),
-        coded(py, &BANDS, answers.iter().map(|a| band_code(a.band)))?,
-        coded(py, &groups, answers.iter().map(|a| group_of[a.category]))?,
-        coded(py, &SEVERITIES, answers.iter().map(|a| severity_code(a.severity)))?,
-        PyBytes::new(py, &uncertain),
-        PyList::new(py, signals)?,
-    );
-    Ok(columns.into_pyobject(py)?.into_any())
+        .flat_map(|a| a.confidence().to_le_bytes())
+        .collect();
+    let uncertain: Vec<u8> = answers.iter().map(|a| u8::from(a.uncertain())).collect();
+    let mut columns: Vec<Bound<'py, PyAny>> = vec![
+        coded(py, &names.codes, answers.iter().map(A::category))?
+            .into_pyobject(py)?
+            .into_any(),
+        PyBytes::new(py, &confidence).into_any(),
+        coded(py, &BANDS, answers.iter().map(|a| band_code(a.band())))?
+            .into_pyobject(py)?
+            .into_any(),
+        coded(py, &groups, answers.iter().map(|a| group_of[a.category()]))?
+            .into_pyobject(py)?
+            .into_any(),
+    ];
+    let wholes: Option<Vec<&CompactClassification>> = answers.iter().map(A::whole).collect();
+    if let Some(wholes) = &wholes {
+        let severities = coded(py, &SEVERITIES, wholes.iter().map(|a| severity_code(a.severity)))?;
+        columns.push(severities.into_pyobject(py)?.into_any());
+    }
+    columns.push(PyBytes::new(py, &uncertain).into_any());
+    if let Some(wholes) = &wholes {
+        let signals = wholes
+            .iter()
+            .map(|a| signal_list(py, a, &mut strings))
+            .collect::<PyResult<Vec<_>>>()?;
+        columns.push(PyList::new(py, signals)?.into_any());
+    }
+    Ok(PyList::new(py, columns)?.into_any())
 }
 
-fn columns_of<'py>(
+fn columns_of<'py, A: BatchAnswer>(
     py: Python<'py>,
     taxonomy: &Taxonomy,
-    answers: &[CompactClassification],
+    answers: &[A],
     coded: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     if coded {
         coded_columns(py, taxonomy, answers)
     } else {
-        Ok(classification_columns(py, taxonomy, answers)?
-            .into_pyobject(py)?
-            .into_any())
+        Ok(answer_columns(py, taxonomy, answers)?.into_any())
+    }
+}
+
+/// The columns of a batch: whole classifications, or with `whole` false
+/// predictions (`Classifier::predict`).
+fn batch_columns<'py, S: AsRef<str> + Sync>(
+    py: Python<'py>,
+    classifier: &custinsight::Classifier,
+    texts: &[S],
+    progress: Option<&Bound<'py, PyAny>>,
+    coded: bool,
+    whole: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let taxonomy = classifier.taxonomy();
+    if whole {
+        let answers = chunked(py, texts, progress, |chunk| {
+            classifier.classify_batch_compact(chunk)
+        })?;
+        columns_of(py, taxonomy, &answers, coded)
+    } else {
+        let answers = chunked(py, texts, progress, |chunk| classifier.predict_batch(chunk))?;
+        columns_of(py, taxonomy, &answers, coded)
     }
 }
 
@@ -313,12 +397,10 @@ fn classify_columns<'py>(
     texts: &Bound<'py, PyList>,
     progress: Option<&Bound<'py, PyAny>>,
     coded: bool,
+    whole: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let texts = texts_of(texts, "texts")?;
-    let answers = chunked(py, &texts, progress, |chunk| {
-        classifier.classify_batch_compact(chunk)
-    })?;
-    columns_of(py, classifier.taxonomy(), &answers, coded)
+    batch_columns(py, classifier, &texts, progress, coded, whole)
 }
 
 /// Texts packed by the Python layer as one UTF-8 buffer, separated by NUL
@@ -340,14 +422,12 @@ fn classify_packed<'py>(
     count: usize,
     progress: Option<&Bound<'py, PyAny>>,
     coded: bool,
+    whole: bool,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
     let Some(texts) = split_packed(packed, count)? else {
         return Ok(None);
     };
-    let answers = chunked(py, &texts, progress, |chunk| {
-        classifier.classify_batch_compact(chunk)
-    })?;
-    columns_of(py, classifier.taxonomy(), &answers, coded).map(Some)
+    batch_columns(py, classifier, &texts, progress, coded, whole).map(Some)
 }
 
 /// `classify`, or `classify_explained` when features are asked for.
@@ -481,20 +561,23 @@ impl Classifier {
     }
 
     /// Classifies a list of texts on all cores without the GIL; columns.
-    #[pyo3(signature = (texts, progress=None, coded=false))]
+    /// With `whole` false, predicts the category alone (no severity or
+    /// signals columns).
+    #[pyo3(signature = (texts, progress=None, coded=false, whole=true))]
     fn classify_columns<'py>(
         &self,
         py: Python<'py>,
         texts: &Bound<'py, PyList>,
         progress: Option<&Bound<'py, PyAny>>,
         coded: bool,
+        whole: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        classify_columns(py, &self.inner, texts, progress, coded)
+        classify_columns(py, &self.inner, texts, progress, coded, whole)
     }
 
     /// As `classify_columns`, texts packed in one NUL-separated UTF-8 buffer;
     /// None when the count does not match.
-    #[pyo3(signature = (packed, count, progress=None, coded=false))]
+    #[pyo3(signature = (packed, count, progress=None, coded=false, whole=true))]
     fn classify_packed<'py>(
         &self,
         py: Python<'py>,
@@ -502,8 +585,9 @@ impl Classifier {
         count: usize,
         progress: Option<&Bound<'py, PyAny>>,
         coded: bool,
+        whole: bool,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
-        classify_packed(py, &self.inner, packed, count, progress, coded)
+        classify_packed(py, &self.inner, packed, count, progress, coded, whole)
     }
 
     /// Evaluates the classifier on texts and labels.
@@ -805,20 +889,23 @@ impl Engine {
     }
 
     /// Classifies a list of texts on all cores without the GIL; columns.
-    #[pyo3(signature = (texts, progress=None, coded=false))]
+    /// With `whole` false, predicts the category alone (no severity or
+    /// signals columns).
+    #[pyo3(signature = (texts, progress=None, coded=false, whole=true))]
     fn classify_columns<'py>(
         &self,
         py: Python<'py>,
         texts: &Bound<'py, PyList>,
         progress: Option<&Bound<'py, PyAny>>,
         coded: bool,
+        whole: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        classify_columns(py, self.inner.classifier(), texts, progress, coded)
+        classify_columns(py, self.inner.classifier(), texts, progress, coded, whole)
     }
 
     /// As `classify_columns`, texts packed in one NUL-separated UTF-8 buffer;
     /// None when the count does not match.
-    #[pyo3(signature = (packed, count, progress=None, coded=false))]
+    #[pyo3(signature = (packed, count, progress=None, coded=false, whole=true))]
     fn classify_packed<'py>(
         &self,
         py: Python<'py>,
@@ -826,8 +913,9 @@ impl Engine {
         count: usize,
         progress: Option<&Bound<'py, PyAny>>,
         coded: bool,
+        whole: bool,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
-        classify_packed(py, self.inner.classifier(), packed, count, progress, coded)
+        classify_packed(py, self.inner.classifier(), packed, count, progress, coded, whole)
     }
 
     /// Complaint intake (JSON in, JSON out); the complaint is remembered.

@@ -143,6 +143,24 @@ def test_classify_batch_from_list_arrow_numpy_and_polars(engine):
     assert isinstance(frame, polars.DataFrame) and frame["category"].to_list() == expected
 
 
+def test_predict_batch_is_classify_batch_without_severity_and_signals(engine):
+    texts = TEXTS + ["宽带\0断网", ""]  # a NUL takes the per-object path
+    whole = engine.classify_batch(pd.Series(texts, index=range(3, 3 + len(texts))))
+    predicted = engine.predict_batch(pd.Series(texts, index=range(3, 3 + len(texts))))
+    assert list(predicted.columns) == ["category", "confidence", "band", "work_group", "uncertain"]
+    assert list(predicted.index) == list(whole.index)
+    pd.testing.assert_frame_equal(predicted, whole[list(predicted.columns)])
+    assert isinstance(predicted["category"].dtype, pd.CategoricalDtype)
+    arrow = engine.classifier.predict_batch(pa.array(TEXTS))
+    assert arrow.column_names == ["category", "confidence", "band", "work_group", "uncertain"]
+    assert arrow.column("category").to_pylist() == [engine.classify(t).category for t in TEXTS]
+    as_dict = engine.predict_batch(TEXTS, output="dict")
+    assert as_dict["confidence"] == [engine.classify(t).confidence for t in TEXTS]
+    assert as_dict["work_group"] == [engine.classify(t).work_group for t in TEXTS]
+    with pytest.raises(custinsight.InvalidInputError, match=r"texts\[1\]: expected str, got float"):
+        engine.predict_batch(pd.Series(["宽带断网", float("nan")]))
+
+
 def test_classify_batch_bad_rows_are_named(engine):
     with pytest.raises(custinsight.InvalidInputError, match=r"texts\[1\]: expected str, got float"):
         engine.classify_batch(pd.Series(["宽带断网", float("nan")]))

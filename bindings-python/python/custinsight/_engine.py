@@ -309,9 +309,10 @@ class EvaluationReport:
 
 
 _CLASS_COLUMNS = ("category", "confidence", "band", "work_group", "severity", "uncertain", "signals")
+_PREDICT_COLUMNS = ("category", "confidence", "band", "work_group", "uncertain")
 
 
-def _classify_frame(native: Any, texts: Any, progress: Any, output: Optional[str]) -> Any:
+def _classify_frame(native: Any, texts: Any, progress: Any, output: Optional[str], whole: bool = True) -> Any:
     values = values_of(texts)
     out = default_output(texts, output)
     # Data frames get the text columns as categoricals (dictionary arrays):
@@ -326,24 +327,28 @@ def _classify_frame(native: Any, texts: Any, progress: Any, output: Optional[str
         except (TypeError, UnicodeEncodeError):
             packed = None  # the list path names the offending row
         if packed is not None:
-            columns = native.classify_packed(packed, len(values), callback, coded)
+            columns = native.classify_packed(packed, len(values), callback, coded, whole)
         if columns is None:
-            columns = native.classify_columns(values, callback, coded)
+            columns = native.classify_columns(values, callback, coded, whole)
     finally:
         close()
     index = texts.index if kind_of(texts) == "pandas" and out == "pandas" else None
+    names = _CLASS_COLUMNS if whole else _PREDICT_COLUMNS
     if coded:
-        return _coded_frame(columns, out, index)
-    return frame(dict(zip(_CLASS_COLUMNS, columns)), out, index)
+        return _coded_frame(dict(zip(names, columns)), out, index)
+    return frame(dict(zip(names, columns)), out, index)
 
 
-def _coded_frame(columns: Any, output: str, index: Any) -> Any:
+def _coded_frame(columns: dict, output: str, index: Any) -> Any:
+    """A frame of coded columns: the text columns as (codes, values), confidence
+    as f4 bytes, uncertain as bytes, signals (of whole answers) as lists."""
     import numpy as np
 
-    category, confidence, band, work_group, severity, uncertain, signals = columns
-    confidence = np.frombuffer(confidence, dtype="<f4").astype(np.float64)
-    uncertain = np.frombuffer(uncertain, dtype=np.uint8).astype(bool)
-    texts = {"category": category, "band": band, "work_group": work_group, "severity": severity}
+    texts = ("category", "band", "work_group", "severity")
+    decoded = {
+        "confidence": np.frombuffer(columns["confidence"], dtype="<f4").astype(np.float64),
+        "uncertain": np.frombuffer(columns["uncertain"], dtype=np.uint8).astype(bool),
+    }
     if output == "arrow":
         import pyarrow as pa
 
@@ -351,36 +356,26 @@ def _coded_frame(columns: Any, output: str, index: Any) -> Any:
             codes, values = codes_and_values
             return pa.DictionaryArray.from_arrays(pa.array(np.frombuffer(codes, dtype="<i4")), pa.array(values, pa.string()))
 
-        return pa.table(
-            {
-                "category": dictionary(category),
-                "confidence": confidence,
-                "band": dictionary(band),
-                "work_group": dictionary(work_group),
-                "severity": dictionary(severity),
-                "uncertain": uncertain,
-                "signals": pa.array(signals, pa.list_(pa.string())),
-            }
-        )
+        def arrow(name: str, value: Any) -> Any:
+            if name in texts:
+                return dictionary(value)
+            if name == "signals":
+                return pa.array(value, pa.list_(pa.string()))
+            return decoded[name]
+
+        return pa.table({name: arrow(name, value) for name, value in columns.items()})
     import pandas as pd
 
     def categorical(codes_and_values: Any) -> Any:
         codes, values = codes_and_values
         return pd.Categorical.from_codes(np.frombuffer(codes, dtype="<i4"), categories=values)
 
-    data = {name: categorical(value) for name, value in texts.items()}
-    return pd.DataFrame(
-        {
-            "category": data["category"],
-            "confidence": confidence,
-            "band": data["band"],
-            "work_group": data["work_group"],
-            "severity": data["severity"],
-            "uncertain": uncertain,
-            "signals": signals,
-        },
-        index=index,
-    )
+    def column(name: str, value: Any) -> Any:
+        if name in texts:
+            return categorical(value)
+        return decoded.get(name, value)
+
+    return pd.DataFrame({name: column(name, value) for name, value in columns.items()}, index=index)
 
 
 def _texts_and_labels(texts: Any, labels: Any) -> tuple:
@@ -516,6 +511,10 @@ class Classifier:
     def classify_batch(self, texts: Any, progress: Any = None, output: Optional[str] = None) -> Any:
         """Classifies many texts on all cores; see :meth:`Engine.classify_batch`."""
         return _classify_frame(self._native, texts, progress, output)
+
+    def predict_batch(self, texts: Any, progress: Any = None, output: Optional[str] = None) -> Any:
+        """The category of many texts alone; see :meth:`Engine.predict_batch`."""
+        return _classify_frame(self._native, texts, progress, output, whole=False)
 
     def evaluate(self, texts: Any, labels: Any) -> EvaluationReport:
         """Evaluates on labelled texts. Raises InvalidInputError naming an unknown label."""
@@ -669,6 +668,24 @@ class Engine:
             InvalidInputError: naming the first row that is not a str.
         """
         return _classify_frame(self._native, texts, progress, output)
+
+    def predict_batch(self, texts: Any, progress: Any = None, output: Optional[str] = None) -> Any:
+        """The category of many texts and its confidence, on all cores, without
+        finding signals: for scoring history in bulk, faster than
+        :meth:`classify_batch` (whose answers it shares, bit for bit).
+
+        Args:
+            texts, progress, output: as :meth:`classify_batch`.
+
+        Returns:
+            Columns ``category``, ``confidence``, ``band``, ``work_group``,
+            ``uncertain``: those of :meth:`classify_batch` without ``severity``
+            and ``signals``, which need the signals.
+
+        Raises:
+            InvalidInputError: naming the first row that is not a str.
+        """
+        return _classify_frame(self._native, texts, progress, output, whole=False)
 
     # Repeat detection
 
