@@ -53,10 +53,26 @@ pub(crate) fn check_non_negative(field: &str, amount: Money) -> Result<()> {
 
 /// Ids are opaque, but an empty or whitespace-padded id is always a mistake
 /// that would silently split or merge records.
+/// Whether `text` starts or ends with whitespace (as `str::trim` sees it),
+/// looking at its end bytes when they are ASCII: ids are checked for every
+/// row of a batch.
+fn has_surrounding_whitespace(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(&first), Some(&last)) if first.is_ascii() && last.is_ascii() => {
+            // The ASCII characters of Unicode's White_Space: tab to
+            // carriage return, and space.
+            let white = |byte: u8| matches!(byte, b'\t'..=b'\r' | b' ');
+            white(first) || white(last)
+        }
+        _ => text.trim().len() != text.len(),
+    }
+}
+
 pub(crate) fn check_id(field: &str, id: &str) -> Result<()> {
     if id.is_empty() {
         Err(Error::invalid(field, "must not be empty"))
-    } else if id.trim().len() != id.len() {
+    } else if has_surrounding_whitespace(id) {
         Err(Error::invalid(
             field,
             format!("{id:?} has leading or trailing whitespace"),
@@ -69,6 +85,29 @@ pub(crate) fn check_id(field: &str, id: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn surrounding_whitespace_is_what_trim_removes() {
+        let mut texts: Vec<String> = (0u32..=0x3000)
+            .filter_map(char::from_u32)
+            .flat_map(|c| {
+                [
+                    format!("{c}id"),
+                    format!("id{c}"),
+                    format!("{c}"),
+                    format!("i{c}d"),
+                ]
+            })
+            .collect();
+        texts.extend(["", "id", "\u{a0}x", "x\u{3000}", "中文", "é"].map(String::from));
+        for text in &texts {
+            assert_eq!(
+                super::has_surrounding_whitespace(text),
+                text.trim().len() != text.len(),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn the_year_bounds_in_seconds_match_the_years() {

@@ -309,11 +309,11 @@ fn run_batch<'a, L: Labels>(
     // Rows grouped by final customer (a counting sort over customer
     // numbers), each customer's rows then put in time order by the task that
     // replays them.
-    let mut starts = vec![0u32; keys.customers as usize + 1];
+    let mut starts = vec![0u32; keys.node_count as usize + 1];
     for &customer in &keys.customer_of_row {
         starts[customer as usize + 1] += 1;
     }
-    for customer in 0..keys.customers as usize {
+    for customer in 0..keys.node_count as usize {
         starts[customer + 1] += starts[customer];
     }
     // Slots carry their customer, so that runs are cut without looking
@@ -433,9 +433,10 @@ fn intern_categories(rows: &mut [BatchRow<'_>]) -> Result<Vec<String>> {
 struct CustomerKeys {
     /// Node of the row's customer id and of its phone, when given.
     nodes: Vec<[u32; 2]>,
-    /// The final customer (union-find root) of each row, numbered densely.
+    /// The final customer of each row: the union-find root of its keys.
     customer_of_row: Vec<u32>,
-    customers: u32,
+    /// The number of key nodes: customers are numbered below it.
+    node_count: u32,
 }
 
 /// No node: the row has no such key.
@@ -489,17 +490,14 @@ impl CustomerKeys {
             nodes[row as usize][0] = count - 1;
         }
         drop(by_id);
-        // Encoded phones are below 10^18: `ABSENT` is no phone.
+        // Only the rows with a phone are sorted: CRM exports often have none.
         let mut by_phone: Vec<(u64, u32)> = rows
             .par_iter()
             .enumerate()
-            .map(|(row, BatchRow { complaint, .. })| (complaint.phone.unwrap_or(ABSENT), row as u32))
+            .filter_map(|(row, BatchRow { complaint, .. })| Some((complaint.phone?, row as u32)))
             .collect();
         by_phone.par_sort_unstable();
         for (at, &(phone, row)) in by_phone.iter().enumerate() {
-            if phone == ABSENT {
-                break;
-            }
             if at == 0 || by_phone[at - 1].0 != phone {
                 count += 1;
             }
@@ -513,26 +511,20 @@ impl CustomerKeys {
                 parent[a.max(b) as usize] = a.min(b);
             }
         }
-        // Dense customer numbers, in order of the roots.
-        let mut dense = vec![NO_NODE; count as usize];
-        let mut customers = 0u32;
-        for node in 0..count {
-            if find_root(&mut parent, node) == node {
-                dense[node as usize] = customers;
-                customers += 1;
-            }
+        // Every node straight to its root, so that rows find theirs in
+        // parallel. A node's parent is never larger than the node, so in
+        // increasing order the parent's root is already known.
+        for node in 0..parent.len() {
+            parent[node] = parent[parent[node] as usize];
         }
         let customer_of_row = nodes
-            .iter()
-            .map(|&[id, phone]| {
-                let node = if id != NO_NODE { id } else { phone };
-                dense[find_root(&mut parent, node) as usize]
-            })
+            .par_iter()
+            .map(|&[id, phone]| parent[if id != NO_NODE { id } else { phone } as usize])
             .collect();
         CustomerKeys {
             nodes,
             customer_of_row,
-            customers,
+            node_count: count,
         }
     }
 }
@@ -965,7 +957,8 @@ mod tests {
                 u64::MAX
             }
         });
-        assert_eq!(good.customers, poor.customers);
+        let customers = |keys: &CustomerKeys| keys.customer_of_row.iter().collect::<HashSet<_>>().len();
+        assert_eq!(customers(&good), customers(&poor));
         for a in 0..rows.len() {
             for b in (a + 1..rows.len()).step_by(7) {
                 assert_eq!(
