@@ -120,7 +120,7 @@ impl Reference {
             }
         };
         let verdict = Verdict {
-            id: new.id.clone(),
+            id: new.id.as_str().into(),
             kind,
             escalated,
             repeat_count: matches
@@ -128,7 +128,7 @@ impl Reference {
                 .filter(|m| self.seen[m.0].1.kind != RepeatKind::Duplicate)
                 .count() as u32,
             thread: match matches.first() {
-                None => new.id.clone(),
+                None => new.id.as_str().into(),
                 Some(first) => self.seen[first.0].1.thread.clone(),
             },
             matched: matches
@@ -136,7 +136,7 @@ impl Reference {
                 .map(|&(index, same_category, similarity)| {
                     let prior = &self.seen[index].0;
                     PriorMatch {
-                        id: prior.id.clone(),
+                        id: prior.id.as_str().into(),
                         days_since: (t - prior.received_at).num_milliseconds() as f64 / 86_400_000.0,
                         similarity,
                         same_category,
@@ -144,7 +144,7 @@ impl Reference {
                     }
                 })
                 .collect(),
-            category: new.category.clone(),
+            category: new.category.as_deref().map(Into::into),
         };
         self.seen.push((new.clone(), verdict.clone()));
         verdict
@@ -1226,7 +1226,7 @@ fn concurrent_intake_loses_and_double_counts_nothing() {
                 .unwrap()
                 .matched
                 .into_iter()
-                .map(|m| m.id)
+                .map(|m| m.id.into())
                 .collect()
         };
         assert_eq!(ids(&detector), ids(&sequential), "customer C{customer}");

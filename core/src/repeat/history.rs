@@ -858,15 +858,15 @@ pub(crate) fn verdict_of<H: History>(
 ) -> Verdict {
     let now = complaint.received_ms;
     let thread = match judgement.first {
-        None => complaint.id.to_owned(),
-        Some(index) => history.text(history.record(index).thread_span()).to_owned(),
+        None => CompactString::from(complaint.id),
+        Some(index) => CompactString::from(history.text(history.record(index).thread_span())),
     };
     let matched = matches
         .iter()
         .map(|&(index, same_category, distance)| {
             let record = history.record(index);
             PriorMatch {
-                id: history.text(record.id_span()).to_owned(),
+                id: CompactString::from(history.text(record.id_span())),
                 days_since: (now - record.received_ms) as f64 / 86_400_000.0,
                 similarity: distance.map(similarity_of_distance),
                 same_category,
@@ -875,13 +875,13 @@ pub(crate) fn verdict_of<H: History>(
         })
         .collect();
     Verdict {
-        id: complaint.id.to_owned(),
+        id: CompactString::from(complaint.id),
         kind: judgement.kind,
         escalated: judgement.escalated,
         matched,
         repeat_count: judgement.repeat_count,
         thread,
-        category: complaint.category.as_deref().map(str::to_owned),
+        category: complaint.category.as_deref().map(CompactString::from),
     }
 }
 

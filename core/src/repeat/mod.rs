@@ -53,6 +53,10 @@ mod verdict;
 pub use batch::{
     label_batch, label_batch_compact, summarize, BatchLabels, BatchSummary, CompactLabel, Rates,
 };
+/// The string type of a [`Verdict`]'s ticket ids and category: kept inline
+/// up to 24 bytes (the usual ticket id), so that a verdict costs no
+/// allocation for them. It dereferences to `str` and compares with strings.
+pub use compact_str::CompactString;
 pub use config::RepeatConfig;
 pub use detector::RepeatDetector;
 pub use signature::TextSignature;

@@ -1,5 +1,6 @@
 //! What the detector answers.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::complaint::ComplaintStatus;
@@ -55,7 +56,7 @@ impl RepeatKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PriorMatch {
     /// The earlier ticket's id.
-    pub id: String,
+    pub id: CompactString,
     /// Days (of 24 hours, fractional) from the earlier complaint's receive
     /// time to the new one's.
     pub days_since: f64,
@@ -77,7 +78,7 @@ pub struct PriorMatch {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
     /// The new complaint's ticket id.
-    pub id: String,
+    pub id: CompactString,
     /// New, repeat, second or duplicate.
     pub kind: RepeatKind,
     /// 越级投诉: the complaint came through a higher channel tier than the
@@ -92,10 +93,10 @@ pub struct Verdict {
     pub repeat_count: u32,
     /// The issue thread the complaint joins: the ticket id that opened it
     /// (the complaint's own id when it is `new`).
-    pub thread: String,
+    pub thread: CompactString,
     /// The level-2 category the complaint was judged under: the given one,
     /// or the categoriser's; `None` when it was compared by text alone.
-    pub category: Option<String>,
+    pub category: Option<CompactString>,
 }
 
 /// The outcome of [`RepeatDetector::intake`](super::RepeatDetector::intake).
