@@ -19,6 +19,9 @@ fn texts() -> Vec<String> {
     texts
 }
 
+/// One answer's confidence: the work a throughput benchmark times.
+type Answering = fn(&Classifier, &str) -> f32;
+
 fn classify(c: &mut Criterion) {
     let classifier = Classifier::builtin();
     let texts = texts();
@@ -45,36 +48,23 @@ fn classify(c: &mut Criterion) {
     });
     for (name, texts) in [("seed+eval texts", &texts), ("synthetic texts", &synthetic)] {
         group.throughput(Throughput::Elements(texts.len() as u64));
-        group.bench_function(
-            format!(
-                "one core, {} {name} of {} chars on average",
-                texts.len(),
-                mean_chars(texts)
-            ),
-            |b| {
-                b.iter(|| {
-                    texts
-                        .iter()
-                        .map(|t| classifier.classify(t).confidence)
-                        .sum::<f32>()
-                })
-            },
-        );
-        group.bench_function(
-            format!(
-                "one core, predict, {} {name} of {} chars on average",
-                texts.len(),
-                mean_chars(texts)
-            ),
-            |b| {
-                b.iter(|| {
-                    texts
-                        .iter()
-                        .map(|t| classifier.predict(t).confidence)
-                        .sum::<f32>()
-                })
-            },
-        );
+        // The whole answer, and the category alone.
+        let answers: [(&str, Answering); 2] = [
+            ("", |classifier, text| classifier.classify(text).confidence),
+            ("predict, ", |classifier, text| {
+                classifier.predict(text).confidence
+            }),
+        ];
+        for (how, answer) in answers {
+            group.bench_function(
+                format!(
+                    "one core, {how}{} {name} of {} chars on average",
+                    texts.len(),
+                    mean_chars(texts)
+                ),
+                |b| b.iter(|| texts.iter().map(|t| answer(&classifier, t)).sum::<f32>()),
+            );
+        }
         group.bench_function(
             format!(
                 "batch on all cores, {} {name} of {} chars",

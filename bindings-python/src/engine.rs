@@ -11,9 +11,7 @@ use pyo3::types::{PyBytes, PyList, PyString};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use custinsight::classify::{
-    Classification, ConfidenceBand, Evaluation as CoreEvaluation, Prediction, TrainOptions,
-};
+use custinsight::classify::{Classification, Evaluation as CoreEvaluation, Prediction, TrainOptions};
 use custinsight::repeat::{BatchLabels, RepeatKind};
 use custinsight::{CompactClassification, Complaint, CustomerProfile, Taxonomy};
 
@@ -126,26 +124,14 @@ fn chunked<T: Sync, R: Send>(
 /// A row of a batch answer: a whole classification, or a prediction (the
 /// category alone, `Classifier::predict`), which has no severity or signals.
 trait BatchAnswer: Send {
-    fn category(&self) -> usize;
-    fn confidence(&self) -> f32;
-    fn band(&self) -> ConfidenceBand;
-    fn uncertain(&self) -> bool;
+    fn prediction(&self) -> Prediction;
     /// The whole classification, when the row is one.
     fn whole(&self) -> Option<&CompactClassification>;
 }
 
 impl BatchAnswer for CompactClassification {
-    fn category(&self) -> usize {
-        self.category
-    }
-    fn confidence(&self) -> f32 {
-        self.confidence
-    }
-    fn band(&self) -> ConfidenceBand {
-        self.band
-    }
-    fn uncertain(&self) -> bool {
-        self.uncertain
+    fn prediction(&self) -> Prediction {
+        CompactClassification::prediction(self)
     }
     fn whole(&self) -> Option<&CompactClassification> {
         Some(self)
@@ -153,17 +139,8 @@ impl BatchAnswer for CompactClassification {
 }
 
 impl BatchAnswer for Prediction {
-    fn category(&self) -> usize {
-        self.category
-    }
-    fn confidence(&self) -> f32 {
-        self.confidence
-    }
-    fn band(&self) -> ConfidenceBand {
-        self.band
-    }
-    fn uncertain(&self) -> bool {
-        self.uncertain
+    fn prediction(&self) -> Prediction {
+        *self
     }
     fn whole(&self) -> Option<&CompactClassification> {
         None
@@ -232,9 +209,19 @@ fn answer_columns<'py, A: BatchAnswer>(
     let names = Names::of(taxonomy);
     let mut strings = Interned::default();
     let mut column = |values: Vec<&str>| PyList::new(py, values.into_iter().map(|v| strings.get(py, v)));
-    let category = column(answers.iter().map(|a| names.codes[a.category()]).collect())?;
-    let bands = column(answers.iter().map(|a| band_name(a.band())).collect())?;
-    let work_group = column(answers.iter().map(|a| names.work_groups[a.category()]).collect())?;
+    let category = column(
+        answers
+            .iter()
+            .map(|a| names.codes[a.prediction().category])
+            .collect(),
+    )?;
+    let bands = column(answers.iter().map(|a| band_name(a.prediction().band)).collect())?;
+    let work_group = column(
+        answers
+            .iter()
+            .map(|a| names.work_groups[a.prediction().category])
+            .collect(),
+    )?;
     let wholes: Option<Vec<&CompactClassification>> = answers.iter().map(A::whole).collect();
     let severity = match &wholes {
         Some(wholes) => Some(column(
@@ -244,12 +231,12 @@ fn answer_columns<'py, A: BatchAnswer>(
     };
     let mut columns = vec![
         category,
-        PyList::new(py, answers.iter().map(A::confidence))?,
+        PyList::new(py, answers.iter().map(|a| a.prediction().confidence))?,
         bands,
         work_group,
     ];
     columns.extend(severity);
-    columns.push(PyList::new(py, answers.iter().map(A::uncertain))?);
+    columns.push(PyList::new(py, answers.iter().map(|a| a.prediction().uncertain))?);
     if let Some(wholes) = &wholes {
         let signals = wholes
             .iter()
@@ -306,20 +293,27 @@ fn coded_columns<'py, A: BatchAnswer>(
     let mut strings = Interned::default();
     let confidence: Vec<u8> = answers
         .iter()
-        .flat_map(|a| a.confidence().to_le_bytes())
+        .flat_map(|a| a.prediction().confidence.to_le_bytes())
         .collect();
-    let uncertain: Vec<u8> = answers.iter().map(|a| u8::from(a.uncertain())).collect();
+    let uncertain: Vec<u8> = answers
+        .iter()
+        .map(|a| u8::from(a.prediction().uncertain))
+        .collect();
     let mut columns: Vec<Bound<'py, PyAny>> = vec![
-        coded(py, &names.codes, answers.iter().map(A::category))?
+        coded(py, &names.codes, answers.iter().map(|a| a.prediction().category))?
             .into_pyobject(py)?
             .into_any(),
         PyBytes::new(py, &confidence).into_any(),
-        coded(py, &BANDS, answers.iter().map(|a| band_code(a.band())))?
+        coded(py, &BANDS, answers.iter().map(|a| band_code(a.prediction().band)))?
             .into_pyobject(py)?
             .into_any(),
-        coded(py, &groups, answers.iter().map(|a| group_of[a.category()]))?
-            .into_pyobject(py)?
-            .into_any(),
+        coded(
+            py,
+            &groups,
+            answers.iter().map(|a| group_of[a.prediction().category]),
+        )?
+        .into_pyobject(py)?
+        .into_any(),
     ];
     let wholes: Option<Vec<&CompactClassification>> = answers.iter().map(A::whole).collect();
     if let Some(wholes) = &wholes {

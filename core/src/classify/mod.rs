@@ -264,6 +264,17 @@ pub struct CompactClassification {
 }
 
 impl CompactClassification {
+    /// The category part of the answer: what [`Classifier::predict`] gives
+    /// for the same text.
+    pub fn prediction(&self) -> Prediction {
+        Prediction {
+            category: self.category,
+            confidence: self.confidence,
+            band: self.band,
+            uncertain: self.uncertain,
+        }
+    }
+
     /// The raised signals, in the order of [`Signal::ALL`].
     pub fn signal_kinds(&self) -> Vec<Signal> {
         Signal::ALL
