@@ -51,8 +51,6 @@ pub(crate) fn check_non_negative(field: &str, amount: Money) -> Result<()> {
     }
 }
 
-/// Ids are opaque, but an empty or whitespace-padded id is always a mistake
-/// that would silently split or merge records.
 /// Whether `text` starts or ends with whitespace (as `str::trim` sees it),
 /// looking at its end bytes when they are ASCII: ids are checked for every
 /// row of a batch.
@@ -69,6 +67,8 @@ fn has_surrounding_whitespace(text: &str) -> bool {
     }
 }
 
+/// Ids are opaque, but an empty or whitespace-padded id is always a mistake
+/// that would silently split or merge records.
 pub(crate) fn check_id(field: &str, id: &str) -> Result<()> {
     if id.is_empty() {
         Err(Error::invalid(field, "must not be empty"))
