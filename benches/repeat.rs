@@ -1,6 +1,7 @@
 //! Repeat-complaint detection: intake checks per second against a large
-//! history (one by one, and 256 at a time with `check_many`), and batch labelling of a whole synthetic data set (with phones,
-//! key links and texts), as full verdicts and as compact labels.
+//! history (one by one, and 256 at a time with `check_many`), and batch
+//! labelling of a whole synthetic data set (with phones, key links and
+//! texts), as full verdicts and as compact labels.
 //!
 //! ```text
 //! cargo bench --bench repeat

@@ -820,16 +820,19 @@ impl Classifier {
     /// the same answer as [`Classifier::classify`] without the strings.
     pub fn classify_compact(&self, text: &str) -> CompactClassification {
         let answer = self.answer(text);
-        let best = answer.ranked[0];
-        let code = &self.taxonomy.categories[best].code;
-        let confidence = answer.probs[best].clamp(0.0, 1.0);
+        let Prediction {
+            category,
+            confidence,
+            band,
+            uncertain,
+        } = self.prediction_of(&answer.probs, answer.ranked[0]);
         let kinds: Vec<Signal> = answer.signals.iter().map(|hit| hit.signal).collect();
         CompactClassification {
-            category: best,
+            category,
             confidence,
-            band: self.thresholds.band(confidence),
-            severity: Severity::from_rule(code, &kinds),
-            uncertain: confidence < self.thresholds.threshold_for(code),
+            band,
+            severity: Severity::from_rule(&self.taxonomy.categories[category].code, &kinds),
+            uncertain,
             signals: kinds
                 .iter()
                 .map(|kind| 1u8 << Signal::ALL.iter().position(|s| s == kind).unwrap_or(0))
@@ -861,7 +864,13 @@ impl Classifier {
     /// ```
     pub fn predict(&self, text: &str) -> Prediction {
         let (probs, _) = self.score_normalised(&crate::text::normalize(text));
-        let best = top_four(&probs)[0];
+        self.prediction_of(&probs, top_four(&probs)[0])
+    }
+
+    /// The prediction of category `best` from the category probabilities:
+    /// the confidence, its band and whether it is below the category's
+    /// threshold, as every answer gives them.
+    fn prediction_of(&self, probs: &[f32], best: usize) -> Prediction {
         let confidence = probs[best].clamp(0.0, 1.0);
         Prediction {
             category: best,
@@ -889,13 +898,13 @@ impl Classifier {
         } = self.answer(text);
         let best = ranked[0];
         let category = &self.taxonomy.categories[best];
-        let confidence = probs[best].clamp(0.0, 1.0);
+        let prediction = self.prediction_of(&probs, best);
         let kinds: Vec<Signal> = signals.iter().map(|hit| hit.signal).collect();
         let explanation = (explain > 0).then(|| self.explain(&mapped.text, &features, best, explain));
         Classification {
             category: category.code.clone(),
-            confidence,
-            band: self.thresholds.band(confidence),
+            confidence: prediction.confidence,
+            band: prediction.band,
             work_group: category.work_group.clone(),
             alternatives: ranked
                 .iter()
@@ -908,7 +917,7 @@ impl Classifier {
                 .collect(),
             severity: Severity::from_rule(&category.code, &kinds),
             signals,
-            uncertain: confidence < self.thresholds.threshold_for(&category.code),
+            uncertain: prediction.uncertain,
             explanation,
         }
     }
