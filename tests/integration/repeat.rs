@@ -509,6 +509,45 @@ fn closed(mut complaint: Complaint, at: DateTime<Utc>) -> Complaint {
     complaint
 }
 
+/// A batch names its first invalid row (in the order given) and that row's
+/// first invalid field, whether the fault is a malformed category code
+/// (checked once per distinct code) or another field.
+#[test]
+fn batch_reports_the_first_invalid_row_and_field() {
+    let rows: Vec<Complaint> = (0..8)
+        .map(|i| {
+            complaint(
+                &format!("T{i}"),
+                Some(&format!("C{}", i % 3)),
+                None,
+                base() + Duration::hours(i),
+            )
+        })
+        .collect();
+    let config = RepeatConfig::default();
+    let error = |rows: &[Complaint]| {
+        let full = label_batch(&config, None, rows).unwrap_err().to_string();
+        let compact = label_batch_compact(&config, None, rows).unwrap_err().to_string();
+        assert_eq!(full, compact);
+        full
+    };
+    let mut bad = rows.clone();
+    bad[5].category = Some("Broadband.Outage".to_owned());
+    bad[6].id = " T6".to_owned();
+    assert!(error(&bad).contains("complaints[5].category"), "{}", error(&bad));
+    bad[2].id = String::new();
+    assert!(error(&bad).contains("complaints[2].id"), "{}", error(&bad));
+    // A malformed code on the row of an earlier fault: the row's first field.
+    bad[2].category = Some("broadband".to_owned());
+    assert!(error(&bad).contains("complaints[2].id"), "{}", error(&bad));
+    bad[2].id = "T2".to_owned();
+    assert!(error(&bad).contains("complaints[2].category"), "{}", error(&bad));
+    // The same malformed code on several rows: the first of them.
+    bad[1].category = Some("broadband".to_owned());
+    assert!(error(&bad).contains("complaints[1].category"), "{}", error(&bad));
+    assert!(label_batch_compact(&config, None, &rows).is_ok());
+}
+
 #[test]
 fn exactly_thirty_days_apart_is_inside_the_window() {
     let detector = RepeatDetector::default();

@@ -11,15 +11,15 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{RepeatConfig, Resolved};
 use super::history::{
-    find_root, judge_into, new_record, prepare, verdict_of, History, Judgement, Match, Prepared, Record,
-    Span, NONE,
+    find_root, judge_into, new_record, prepare, prepare_batch_row, verdict_of, History, Judgement, Match,
+    Prepared, Record, Span, NONE,
 };
 use super::verdict::{Intake, RepeatKind};
 use super::Categorize;
 use crate::channel::Channel;
 use crate::complaint::Complaint;
 use crate::error::{Error, Result};
-use crate::taxonomy::level1;
+use crate::taxonomy::{level1, validate_category_code};
 
 /// Labels a whole data set as if its complaints had arrived one by one in
 /// time order at a fresh [`RepeatDetector`](super::RepeatDetector): the
@@ -275,7 +275,14 @@ fn run_batch<'a, L: Labels>(
             "4294967295 or more complaints in one batch",
         ));
     }
+    // Category codes are checked once per distinct code, below; a failing
+    // row is prepared again with every check to report its first error.
     let prepare_row = |complaint: &'a Complaint| -> Result<Prepared<'a>> {
+        let prepared = prepare_batch_row(complaint, categorizer)?;
+        prepared.require_issue()?;
+        Ok(prepared)
+    };
+    let prepare_checked = |complaint: &'a Complaint| -> Result<Prepared<'a>> {
         let prepared = prepare(complaint, categorizer)?;
         prepared.require_issue()?;
         Ok(prepared)
@@ -295,12 +302,30 @@ fn run_batch<'a, L: Labels>(
             nodes: [NO_NODE; 2],
         })
         .collect();
-    let first_failure = first_failure.into_inner();
+    let codes = distinct_categories(&rows);
+    let malformed: HashSet<&str> = codes
+        .iter()
+        .map(String::as_str)
+        .filter(|code| validate_category_code(code).is_err())
+        .collect();
+    let first_malformed = if malformed.is_empty() {
+        None
+    } else {
+        rows.par_iter().position_first(|row| {
+            row.complaint
+                .category
+                .as_deref()
+                .is_some_and(|code| malformed.contains(code))
+        })
+    };
+    let first_failure = first_failure
+        .into_inner()
+        .min(first_malformed.unwrap_or(usize::MAX));
     if let Some(complaint) = complaints.get(first_failure) {
-        let err = prepare_row(complaint).expect_err("a row that failed fails again");
+        let err = prepare_checked(complaint).expect_err("a row that failed fails again");
         return Err(err.within(&format!("complaints[{first_failure}]")));
     }
-    let categories = intern_categories(&mut rows)?;
+    let categories = intern_categories(&mut rows, codes)?;
     let keys = CustomerKeys::of(&rows, |id| rustc_hash::FxBuildHasher.hash_one(id));
     rows.par_iter_mut()
         .zip(&keys.nodes)
@@ -386,10 +411,8 @@ fn scatter<T>(slots: Vec<Slot<T>>) -> Vec<T> {
         .collect()
 }
 
-/// Numbers the level-2 and level-1 category of every row, and returns the
-/// distinct level-2 codes: collected and sorted first, so that rows are then
-/// numbered in parallel.
-fn intern_categories(rows: &mut [BatchRow<'_>]) -> Result<Vec<String>> {
+/// The distinct category codes of the rows, sorted.
+fn distinct_categories(rows: &[BatchRow<'_>]) -> Vec<String> {
     let mut codes: Vec<String> = rows
         .par_iter()
         .fold(HashSet::default, |mut codes: HashSet<&str>, row| {
@@ -406,6 +429,12 @@ fn intern_categories(rows: &mut [BatchRow<'_>]) -> Result<Vec<String>> {
         .map(str::to_owned)
         .collect();
     codes.sort_unstable();
+    codes
+}
+
+/// Numbers the level-2 and level-1 category of every row from the distinct
+/// level-2 codes ([`distinct_categories`]), and returns the codes.
+fn intern_categories(rows: &mut [BatchRow<'_>], codes: Vec<String>) -> Result<Vec<String>> {
     if codes.len() >= usize::from(u16::MAX) {
         return Err(Error::invalid(
             "category",

@@ -197,7 +197,31 @@ pub(crate) fn prepare_signing<'a>(
     categorizer: Option<&dyn Categorize>,
     signing: Signing,
 ) -> Result<Prepared<'a>> {
-    let phone = complaint.validate_normalizing_phone()?;
+    prepare_checking(complaint, categorizer, signing, true)
+}
+
+/// [`prepare`] without the check of the given category code's form: for a
+/// batch, which checks each distinct code once
+/// ([`crate::taxonomy::validate_category_code`]) and then reports the first
+/// row whose code fails.
+pub(crate) fn prepare_batch_row<'a>(
+    complaint: &'a Complaint,
+    categorizer: Option<&dyn Categorize>,
+) -> Result<Prepared<'a>> {
+    prepare_checking(complaint, categorizer, Signing::Always, false)
+}
+
+fn prepare_checking<'a>(
+    complaint: &'a Complaint,
+    categorizer: Option<&dyn Categorize>,
+    signing: Signing,
+    check_category: bool,
+) -> Result<Prepared<'a>> {
+    let phone = if check_category {
+        complaint.validate_normalizing_phone()?
+    } else {
+        complaint.validate_except_category()?
+    };
     if complaint.id.len() > MAX_ID_LEN {
         return Err(Error::invalid("id", format!("is longer than {MAX_ID_LEN} bytes")));
     }
