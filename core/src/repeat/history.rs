@@ -144,20 +144,37 @@ impl Record {
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared<'a> {
     pub id: &'a str,
-    /// [`id_hash`] of `id`.
-    pub id_hash: u32,
     pub customer_id: Option<&'a str>,
     /// The normalised phone encoded by [`encode_phone`].
     pub phone: Option<u64>,
-    pub received_ms: i64,
-    pub closed_ms: i64,
     pub status: ComplaintStatus,
     /// The category: given, or from the categoriser.
     pub category: Option<Cow<'a, str>>,
-    pub channel: u8,
+    pub facts: Facts,
+}
+
+/// What judging a complaint and remembering it read of it: a batch keeps
+/// this of each row (beside its keys, in one cache line), and the strings
+/// only in the complaints.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Facts {
+    pub received_ms: i64,
+    /// Close time in milliseconds, [`OPEN`] while open.
+    pub closed_ms: i64,
     pub signature: Option<u64>,
+    /// [`id_hash`] of the ticket id.
+    pub id_hash: u32,
+    /// Index of the channel in [`Channel::ALL`].
+    pub channel: u8,
     /// [`signal_bit`]s of the complaint's signals.
     pub signals: u8,
+}
+
+impl Facts {
+    /// Whether the complaint carries `signal`.
+    pub(crate) fn has(&self, signal: Signal) -> bool {
+        self.signals & signal_bit(signal) != 0
+    }
 }
 
 // Every signal has its bit in a byte.
@@ -256,16 +273,18 @@ fn prepare_checking<'a>(
     };
     Ok(Prepared {
         id: &complaint.id,
-        id_hash: id_hash(&complaint.id),
         customer_id: complaint.customer_id.as_deref(),
         phone,
-        received_ms,
-        closed_ms,
         status: complaint.status,
         category,
-        channel: channel_index(complaint.channel),
-        signature,
-        signals: signal_bits(&complaint.signals),
+        facts: Facts {
+            received_ms,
+            closed_ms,
+            signature,
+            id_hash: id_hash(&complaint.id),
+            channel: channel_index(complaint.channel),
+            signals: signal_bits(&complaint.signals),
+        },
     })
 }
 
@@ -289,33 +308,30 @@ pub(crate) fn needs_signature<H: History>(history: &H, now: i64, config: &Resolv
 }
 
 impl Prepared<'_> {
-    /// Whether the complaint carries `signal`.
-    pub(crate) fn has(&self, signal: Signal) -> bool {
-        self.signals & signal_bit(signal) != 0
-    }
-
     /// A row that stands for nothing: fills the place of an invalid
     /// complaint until the error is reported.
     pub(crate) fn placeholder() -> Self {
         Prepared {
             id: "",
-            id_hash: id_hash(""),
             customer_id: None,
             phone: None,
-            received_ms: 0,
-            closed_ms: OPEN,
             status: ComplaintStatus::Open,
             category: None,
-            channel: 0,
-            signature: None,
-            signals: 0,
+            facts: Facts {
+                received_ms: 0,
+                closed_ms: OPEN,
+                signature: None,
+                id_hash: id_hash(""),
+                channel: 0,
+                signals: 0,
+            },
         }
     }
 
     /// Whether the complaint says what it is about: a category, or a text to
     /// compare. A status update of a known ticket needs neither.
     pub(crate) fn require_issue(&self) -> Result<()> {
-        if self.category.is_none() && self.signature.is_none() {
+        if self.category.is_none() && self.facts.signature.is_none() {
             return Err(Error::invalid(
                 "category",
                 "a new complaint needs a category, or a text with letters or digits, to tell its issue",
@@ -663,7 +679,7 @@ impl History for Group {
 /// Builds the record of a judged complaint, and the escalation tendency it
 /// shows.
 pub(crate) fn new_record(
-    complaint: &Prepared<'_>,
+    complaint: &Facts,
     category: (u16, u16),
     config: &Resolved,
     (kind, escalated): (RepeatKind, bool),
@@ -807,7 +823,7 @@ pub(crate) struct Judgement {
 /// nothing once `matches` has grown to the largest history seen.
 pub(crate) fn judge_into<H: History>(
     history: &H,
-    complaint: &Prepared<'_>,
+    complaint: &Facts,
     (category, level1): (u16, u16),
     config: &Resolved,
     matches: &mut Vec<Match>,
@@ -873,16 +889,16 @@ pub(crate) fn judge_into<H: History>(
     }
 }
 
-/// The [`Verdict`] of a judgement: the strings and the matched priors.
+/// The [`Verdict`] of a judgement of ticket `id`, received at `now` under
+/// `category`: the strings and the matched priors.
 pub(crate) fn verdict_of<H: History>(
     history: &H,
-    complaint: &Prepared<'_>,
+    (id, category, now): (&str, Option<&str>, i64),
     judgement: &Judgement,
     matches: &[Match],
 ) -> Verdict {
-    let now = complaint.received_ms;
     let thread = match judgement.first {
-        None => CompactString::from(complaint.id),
+        None => CompactString::from(id),
         Some(index) => CompactString::from(history.text(history.record(index).thread_span())),
     };
     let matched = matches
@@ -899,13 +915,13 @@ pub(crate) fn verdict_of<H: History>(
         })
         .collect();
     Verdict {
-        id: CompactString::from(complaint.id),
+        id: CompactString::from(id),
         kind: judgement.kind,
         escalated: judgement.escalated,
         matched,
         repeat_count: judgement.repeat_count,
         thread,
-        category: complaint.category.as_deref().map(CompactString::from),
+        category: category.map(CompactString::from),
     }
 }
 
@@ -920,8 +936,9 @@ pub(crate) fn check_against<H: History>(
     category: (u16, u16),
     config: &Resolved,
 ) -> Result<Verdict> {
-    if prepared.signature.is_none() && needs_signature(history, prepared.received_ms, config) {
-        prepared.signature = sign(complaint);
+    let facts = &mut prepared.facts;
+    if facts.signature.is_none() && needs_signature(history, facts.received_ms, config) {
+        facts.signature = sign(complaint);
     }
     prepared.require_issue()?;
     Ok(judge(history, prepared, category, config).0)
@@ -936,9 +953,14 @@ pub(crate) fn judge<H: History>(
     config: &Resolved,
 ) -> (Verdict, Option<usize>) {
     let mut matches = Vec::new();
-    let judgement = judge_into(history, complaint, category, config, &mut matches);
+    let judgement = judge_into(history, &complaint.facts, category, config, &mut matches);
+    let subject = (
+        complaint.id,
+        complaint.category.as_deref(),
+        complaint.facts.received_ms,
+    );
     (
-        verdict_of(history, complaint, &judgement, &matches),
+        verdict_of(history, subject, &judgement, &matches),
         judgement.first,
     )
 }
@@ -969,16 +991,18 @@ mod tests {
         for id in ["A", "B", "C"] {
             let prepared = Prepared {
                 id,
-                id_hash: id_hash(id),
                 customer_id: Some("C1"),
                 phone: None,
-                received_ms: at,
-                closed_ms: OPEN,
                 status: ComplaintStatus::Open,
                 category: Some(Cow::Borrowed("billing.refund")),
-                channel: 0,
-                signature: None,
-                signals: 0,
+                facts: Facts {
+                    received_ms: at,
+                    closed_ms: OPEN,
+                    signature: None,
+                    id_hash: id_hash(id),
+                    channel: 0,
+                    signals: 0,
+                },
             };
             store.intake(0, &prepared, (1, 2), &config);
             at += 20 * 86_400_000;

@@ -414,7 +414,7 @@ impl Store {
                 NEWEST => &mut self.heads.get_mut(root).expect("found in it").newest,
                 index => &mut self.records[index],
             };
-            record.closed_ms = complaint.closed_ms;
+            record.closed_ms = complaint.facts.closed_ms;
             return Intake::Updated {
                 id: complaint.id.to_owned(),
                 status: complaint.status,
@@ -425,7 +425,7 @@ impl Store {
         let thread = first.map(|index| chain.record(index).thread_span());
         let id = self.push_str(complaint.id);
         let (record, tendency) = new_record(
-            complaint,
+            &complaint.facts,
             category,
             config,
             (verdict.kind, verdict.escalated),
