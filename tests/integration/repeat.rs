@@ -297,6 +297,19 @@ fn arb_stream() -> impl Strategy<Value = (RepeatConfig, Vec<Complaint>)> {
         })
 }
 
+/// The complaints with the phone dropped where a customer id is given.
+fn one_key_per_row(complaints: Vec<Complaint>) -> Vec<Complaint> {
+    complaints
+        .into_iter()
+        .map(|mut complaint| {
+            if complaint.customer_id.is_some() {
+                complaint.phone = None;
+            }
+            complaint
+        })
+        .collect()
+}
+
 fn time_order(complaints: &[Complaint]) -> Vec<Complaint> {
     let mut sorted = complaints.to_vec();
     sorted.sort_by(|a, b| a.received_at.cmp(&b.received_at).then(a.id.cmp(&b.id)));
@@ -346,6 +359,23 @@ proptest! {
             (Just(config), Just(complaints).prop_shuffle())
         })
     ) {
+        let labels = label_batch(&config, None, &complaints).unwrap();
+        let expected = reference(&config, &time_order(&complaints));
+        for (complaint, label) in complaints.iter().zip(&labels) {
+            let want = expected.iter().find(|v| v.id == complaint.id).unwrap();
+            prop_assert_eq!(label.verdict(), Some(want));
+        }
+        check_compact(&complaints, &labels, &label_batch_compact(&config, None, &complaints).unwrap())?;
+    }
+
+    #[test]
+    fn batch_without_key_links_equals_the_reference_in_time_order(
+        (config, complaints) in arb_stream().prop_flat_map(|(config, complaints)| {
+            (Just(config), Just(one_key_per_row(complaints)).prop_shuffle())
+        })
+    ) {
+        // No row carries both keys: the batch groups customers by the key
+        // sorts alone.
         let labels = label_batch(&config, None, &complaints).unwrap();
         let expected = reference(&config, &time_order(&complaints));
         for (complaint, label) in complaints.iter().zip(&labels) {

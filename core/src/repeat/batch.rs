@@ -351,35 +351,30 @@ fn run_batch<'a, L: Labels>(
     }
     let categories = intern_categories(&mut rows, &strings, codes)?;
     let keys = CustomerKeys::of(&rows, complaints, |id| rustc_hash::FxBuildHasher.hash_one(id));
-    rows.par_iter_mut()
-        .zip(&keys.nodes)
-        .for_each(|(row, &nodes)| row.nodes = nodes);
-
-    // Rows grouped by final customer (a counting sort over customer
-    // numbers), each customer's rows then put in time order by the task that
-    // replays them.
-    let mut starts = vec![0u32; keys.node_count as usize + 1];
-    for &customer in &keys.customer_of_row {
-        starts[customer as usize + 1] += 1;
-    }
-    for customer in 0..keys.node_count as usize {
-        starts[customer + 1] += starts[customer];
-    }
     // Slots carry their customer, so that runs are cut without looking
     // rows up.
-    let mut slots: Vec<Slot<L::Label>> = Vec::with_capacity(rows.len());
-    slots.resize_with(rows.len(), Slot::default);
-    let mut next = starts;
-    for (row, &customer) in keys.customer_of_row.iter().enumerate() {
-        let at = &mut next[customer as usize];
-        slots[*at as usize] = Slot {
-            row: row as u32,
-            customer,
-            label: None,
-        };
-        *at += 1;
-    }
-    drop(next);
+    let mut slots: Vec<Slot<L::Label>> = match keys {
+        CustomerKeys::KeyOrder(order) => order
+            .into_par_iter()
+            .map(|(row, customer)| Slot {
+                row,
+                customer,
+                label: None,
+            })
+            .collect(),
+        CustomerKeys::Linked {
+            nodes,
+            customer_of_row,
+            node_count,
+        } => {
+            rows.par_iter_mut()
+                .zip(&nodes)
+                .for_each(|(row, &nodes)| row.nodes = nodes);
+            by_customer(&customer_of_row, node_count)
+        }
+    };
+    // Each customer's rows are put in time order by the task that replays
+    // them.
     slots
         .par_chunk_by_mut(|a, b| a.customer == b.customer)
         .for_each_init(Replay::default, |replay, run| {
@@ -395,6 +390,31 @@ fn run_batch<'a, L: Labels>(
             replay.run::<L>(run, &rows, &strings, &resolved);
         });
     Ok((L::in_row_order(slots), categories))
+}
+
+/// The rows grouped by customer (a counting sort over customer numbers
+/// below `customers`), as slots.
+fn by_customer<T>(customer_of_row: &[u32], customers: u32) -> Vec<Slot<T>> {
+    let mut starts = vec![0u32; customers as usize + 1];
+    for &customer in customer_of_row {
+        starts[customer as usize + 1] += 1;
+    }
+    for customer in 0..customers as usize {
+        starts[customer + 1] += starts[customer];
+    }
+    let mut slots: Vec<Slot<T>> = Vec::with_capacity(customer_of_row.len());
+    slots.resize_with(customer_of_row.len(), Slot::default);
+    let mut next = starts;
+    for (row, &customer) in customer_of_row.iter().enumerate() {
+        let at = &mut next[customer as usize];
+        slots[*at as usize] = Slot {
+            row: row as u32,
+            customer,
+            label: None,
+        };
+        *at += 1;
+    }
+    slots
 }
 
 /// What the replay reads of a validated row, in one cache line: its facts,
@@ -523,15 +543,22 @@ fn intern_categories(
     Ok(codes)
 }
 
-/// The customer of every row once every key link of the batch is known,
-/// and each row's key nodes for linking in time order.
-struct CustomerKeys {
-    /// Node of the row's customer id and of its phone, when given.
-    nodes: Vec<[u32; 2]>,
-    /// The final customer of each row: the union-find root of its keys.
-    customer_of_row: Vec<u32>,
-    /// The number of key nodes: customers are numbered below it.
-    node_count: u32,
+/// How the rows of a batch group into customers.
+enum CustomerKeys {
+    /// No row carries both a customer id and a phone, so no keys link: the
+    /// order of the key sorts is an order of customers. Each row once, as
+    /// (row, customer), the rows of a customer side by side.
+    KeyOrder(Vec<(u32, u32)>),
+    /// Keys link: the customer of every row once every key link of the
+    /// batch is known, and each row's key nodes for linking in time order.
+    Linked {
+        /// Node of the row's customer id and of its phone, when given.
+        nodes: Vec<[u32; 2]>,
+        /// The final customer of each row: the union-find root of its keys.
+        customer_of_row: Vec<u32>,
+        /// The number of key nodes: customers are numbered below it.
+        node_count: u32,
+    },
 }
 
 /// No node: the row has no such key.
@@ -545,7 +572,17 @@ impl CustomerKeys {
     /// `hash` numbers customer ids; any function gives the same grouping
     /// (the tests force collisions with a poor one).
     fn of(rows: &[BatchRow], complaints: &[Complaint], hash: impl Fn(&str) -> u64 + Sync) -> CustomerKeys {
-        let mut nodes = vec![[NO_NODE; 2]; rows.len()];
+        // Only the rows with a phone are sorted: CRM exports often have none.
+        let mut by_phone: Vec<(u64, u32)> = rows
+            .par_iter()
+            .enumerate()
+            .filter(|(_, row)| row.phone != NO_PHONE)
+            .map(|(at, row)| (row.phone, at as u32))
+            .collect();
+        by_phone.par_sort_unstable();
+        let linked = by_phone
+            .par_iter()
+            .any(|&(_, row)| complaints[row as usize].customer_id.is_some());
         // Indexed collects (no filtering) write in place; rows without the
         // key sort last under the `ABSENT` key and are skipped.
         const ABSENT: u64 = u64::MAX;
@@ -572,27 +609,35 @@ impl CustomerKeys {
                     .then(a.1.cmp(&b.1))
             });
         }
+        // The rows with a customer id, each with the node of its id.
         let mut count = 0u32;
-        for (at, &(hash, row)) in by_id.iter().enumerate() {
+        let id_nodes = by_id.iter().enumerate().filter_map(|(at, &(hash, row))| {
             if hash == ABSENT && id_of(row).is_none() {
-                continue;
+                return None;
             }
             let same = at > 0 && {
                 let (prev_hash, prev_row) = by_id[at - 1];
                 prev_hash == hash && (!collided || id_of(prev_row) == id_of(row))
             };
             count += u32::from(!same);
-            nodes[row as usize][0] = count - 1;
+            Some((row, count - 1))
+        });
+        if !linked {
+            let mut order: Vec<(u32, u32)> = Vec::with_capacity(rows.len());
+            order.extend(id_nodes);
+            for (at, &(phone, row)) in by_phone.iter().enumerate() {
+                if at == 0 || by_phone[at - 1].0 != phone {
+                    count += 1;
+                }
+                order.push((row, count - 1));
+            }
+            return CustomerKeys::KeyOrder(order);
+        }
+        let mut nodes = vec![[NO_NODE; 2]; rows.len()];
+        for (row, node) in id_nodes {
+            nodes[row as usize][0] = node;
         }
         drop(by_id);
-        // Only the rows with a phone are sorted: CRM exports often have none.
-        let mut by_phone: Vec<(u64, u32)> = rows
-            .par_iter()
-            .enumerate()
-            .filter(|(_, row)| row.phone != NO_PHONE)
-            .map(|(at, row)| (row.phone, at as u32))
-            .collect();
-        by_phone.par_sort_unstable();
         for (at, &(phone, row)) in by_phone.iter().enumerate() {
             if at == 0 || by_phone[at - 1].0 != phone {
                 count += 1;
@@ -617,10 +662,26 @@ impl CustomerKeys {
             .par_iter()
             .map(|&[id, phone]| parent[if id != NO_NODE { id } else { phone } as usize])
             .collect();
-        CustomerKeys {
+        CustomerKeys::Linked {
             nodes,
             customer_of_row,
             node_count: count,
+        }
+    }
+
+    /// The customer of each row (for tests: the batch reads the grouping
+    /// as it is).
+    #[cfg(test)]
+    fn customer_of_row(&self, rows: usize) -> Vec<u32> {
+        match self {
+            CustomerKeys::KeyOrder(order) => {
+                let mut customers = vec![NO_NODE; rows];
+                for &(row, customer) in order {
+                    customers[row as usize] = customer;
+                }
+                customers
+            }
+            CustomerKeys::Linked { customer_of_row, .. } => customer_of_row.clone(),
         }
     }
 }
@@ -1045,14 +1106,9 @@ mod tests {
     use super::*;
     use crate::repeat::synth::{synthetic_complaints, SynthSpec};
 
-    /// Rows `a` and `b` belong to the same customer.
-    fn same_customer(keys: &CustomerKeys, a: usize, b: usize) -> bool {
-        keys.customer_of_row[a] == keys.customer_of_row[b]
-    }
-
-    #[test]
-    fn customer_grouping_is_exact_when_hashes_collide() {
-        let complaints: Vec<Complaint> = synthetic_complaints(&SynthSpec::new(3000)).collect();
+    /// The customer of each row, under customer-id hash `hash`, and whether
+    /// the grouping linked keys.
+    fn customers(complaints: &[Complaint], hash: impl Fn(&str) -> u64 + Sync) -> (Vec<u32>, bool) {
         let rows: Vec<BatchRow> = complaints
             .iter()
             .map(|complaint| {
@@ -1065,32 +1121,70 @@ mod tests {
                 }
             })
             .collect();
-        let good = CustomerKeys::of(&rows, &complaints, |id| rustc_hash::FxBuildHasher.hash_one(id));
-        // Ids of one length all collide, and some collide with ABSENT.
-        let poor = CustomerKeys::of(&rows, &complaints, |id| {
-            if id.len() % 2 == 0 {
-                id.len() as u64
-            } else {
-                u64::MAX
-            }
-        });
-        let customers = |keys: &CustomerKeys| keys.customer_of_row.iter().collect::<HashSet<_>>().len();
-        assert_eq!(customers(&good), customers(&poor));
-        for a in 0..rows.len() {
-            for b in (a + 1..rows.len()).step_by(7) {
-                assert_eq!(
-                    same_customer(&good, a, b),
-                    same_customer(&poor, a, b),
-                    "rows {a} and {b}"
-                );
-            }
-        }
-        // The grouping is the rule's: rows sharing a customer id are one customer.
-        let ids = |row: usize| complaints[row].customer_id.as_deref();
-        for a in 0..rows.len() {
-            for b in (a + 1..rows.len()).step_by(7) {
-                if ids(a).is_some() && ids(a) == ids(b) {
-                    assert!(same_customer(&poor, a, b));
+        let keys = CustomerKeys::of(&rows, complaints, hash);
+        let linked = matches!(keys, CustomerKeys::Linked { .. });
+        (keys.customer_of_row(rows.len()), linked)
+    }
+
+    #[test]
+    fn customer_grouping_is_exact_when_hashes_collide() {
+        let linked: Vec<Complaint> = synthetic_complaints(&SynthSpec::new(3000)).collect();
+        let by_id: Vec<Complaint> = synthetic_complaints(&SynthSpec {
+            phones: false,
+            ..SynthSpec::new(3000)
+        })
+        .collect();
+        // Ids or phones, never both: no keys link.
+        let one_key: Vec<Complaint> = linked
+            .iter()
+            .cloned()
+            .map(|mut complaint| {
+                if complaint.customer_id.is_some() {
+                    complaint.phone = None;
+                }
+                complaint
+            })
+            .collect();
+        for (complaints, links) in [(&linked, true), (&by_id, false), (&one_key, false)] {
+            let (good, good_linked) = customers(complaints, |id| rustc_hash::FxBuildHasher.hash_one(id));
+            // Ids of one length all collide, and some collide with ABSENT.
+            let (poor, poor_linked) = customers(complaints, |id| {
+                if id.len() % 2 == 0 {
+                    id.len() as u64
+                } else {
+                    u64::MAX
+                }
+            });
+            assert_eq!((good_linked, poor_linked), (links, links));
+            assert!(good.iter().chain(&poor).all(|&customer| customer != NO_NODE));
+            let count = |customers: &[u32]| customers.iter().collect::<HashSet<_>>().len();
+            assert_eq!(count(&good), count(&poor));
+            // The grouping is the rule's: rows sharing a key are one customer,
+            // and without links only they are.
+            let key = |row: usize, phone: bool| {
+                let complaint = &complaints[row];
+                if phone {
+                    complaint
+                        .phone
+                        .as_deref()
+                        .map(|p| crate::normalize_phone(p).unwrap())
+                } else {
+                    complaint.customer_id.clone()
+                }
+            };
+            let shared = |a: usize, b: usize| {
+                [false, true]
+                    .into_iter()
+                    .any(|phone| key(a, phone).is_some() && key(a, phone) == key(b, phone))
+            };
+            for a in 0..complaints.len() {
+                for b in (a + 1..complaints.len()).step_by(7) {
+                    assert_eq!(good[a] == good[b], poor[a] == poor[b], "rows {a} and {b}");
+                    if shared(a, b) {
+                        assert_eq!(poor[a], poor[b], "rows {a} and {b}");
+                    } else if !links {
+                        assert_ne!(poor[a], poor[b], "rows {a} and {b}");
+                    }
                 }
             }
         }
