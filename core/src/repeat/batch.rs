@@ -543,6 +543,31 @@ fn intern_categories(
     Ok(codes)
 }
 
+/// How many bytes of a customer id [`inline_id`] keeps.
+const INLINE_ID_BYTES: usize = 15;
+
+/// The first bytes of a customer id and its length, as one number: for ids
+/// of at most [`INLINE_ID_BYTES`] bytes (CRM ids usually are), equal exactly
+/// when the ids are. A longer id keeps its first bytes and a mark
+/// ([`is_long_id`]).
+fn inline_id(id: &str) -> u128 {
+    let bytes = id.as_bytes();
+    let kept = bytes.len().min(INLINE_ID_BYTES);
+    let mut inline = [0u8; 16];
+    inline[..kept].copy_from_slice(&bytes[..kept]);
+    inline[15] = if bytes.len() <= INLINE_ID_BYTES {
+        bytes.len() as u8
+    } else {
+        u8::MAX
+    };
+    u128::from_le_bytes(inline)
+}
+
+/// Whether an [`inline_id`] is of an id longer than its inline part.
+fn is_long_id(inline: u128) -> bool {
+    inline >> 120 == u128::from(u8::MAX)
+}
+
 /// How the rows of a batch group into customers.
 enum CustomerKeys {
     /// No row carries both a customer id and a phone, so no keys link: the
@@ -584,40 +609,45 @@ impl CustomerKeys {
             .par_iter()
             .any(|&(_, row)| complaints[row as usize].customer_id.is_some());
         // Indexed collects (no filtering) write in place; rows without the
-        // key sort last under the `ABSENT` key and are skipped.
+        // key sort last under the `ABSENT` key and are skipped. Each id comes
+        // with its first bytes inline, so that equal hashes are told apart
+        // without reading the ids from the complaints: only ids longer than
+        // the inline part are compared as strings.
         const ABSENT: u64 = u64::MAX;
-        let mut by_id: Vec<(u64, u32)> = complaints
+        let mut by_id: Vec<(u64, u128, u32)> = complaints
             .par_iter()
             .enumerate()
-            .map(|(row, complaint)| {
-                let hash = complaint.customer_id.as_deref().map_or(ABSENT, &hash);
-                (hash, row as u32)
+            .map(|(row, complaint)| match complaint.customer_id.as_deref() {
+                Some(id) => (hash(id), inline_id(id), row as u32),
+                None => (ABSENT, 0, row as u32),
             })
             .collect();
-        // Sorting plain numbers is fast. Equal hashes of different ids (a
-        // collision, about one batch in ten million) would merge customers:
-        // then the ids are sorted by text as well.
         by_id.par_sort_unstable();
         let id_of = |row: u32| complaints[row as usize].customer_id.as_deref();
-        let collided = by_id
-            .par_windows(2)
-            .any(|pair| pair[0].0 == pair[1].0 && id_of(pair[0].1) != id_of(pair[1].1));
+        let alike = |a: &(u64, u128, u32), b: &(u64, u128, u32)| a.0 == b.0 && a.1 == b.1;
+        // Long ids alike in hash and inline bytes but different (a
+        // collision) may interleave: then they are sorted by text as well.
+        let collided = by_id.par_windows(2).any(|pair| {
+            alike(&pair[0], &pair[1]) && is_long_id(pair[0].1) && id_of(pair[0].2) != id_of(pair[1].2)
+        });
         if collided {
             by_id.par_sort_unstable_by(|a, b| {
-                a.0.cmp(&b.0)
-                    .then_with(|| id_of(a.1).cmp(&id_of(b.1)))
-                    .then(a.1.cmp(&b.1))
+                (a.0, a.1)
+                    .cmp(&(b.0, b.1))
+                    .then_with(|| id_of(a.2).cmp(&id_of(b.2)))
+                    .then(a.2.cmp(&b.2))
             });
         }
         // The rows with a customer id, each with the node of its id.
         let mut count = 0u32;
-        let id_nodes = by_id.iter().enumerate().filter_map(|(at, &(hash, row))| {
-            if hash == ABSENT && id_of(row).is_none() {
+        let id_nodes = by_id.iter().enumerate().filter_map(|(at, entry)| {
+            let &(hash, inline, row) = entry;
+            if hash == ABSENT && inline == 0 && id_of(row).is_none() {
                 return None;
             }
             let same = at > 0 && {
-                let (prev_hash, prev_row) = by_id[at - 1];
-                prev_hash == hash && (!collided || id_of(prev_row) == id_of(row))
+                let prev = &by_id[at - 1];
+                alike(prev, entry) && (!is_long_id(inline) || id_of(prev.2) == id_of(row))
             };
             count += u32::from(!same);
             Some((row, count - 1))
@@ -1145,7 +1175,22 @@ mod tests {
                 complaint
             })
             .collect();
-        for (complaints, links) in [(&linked, true), (&by_id, false), (&one_key, false)] {
+        // Ids longer than their inline part, all alike in it: only their
+        // text tells them apart.
+        let long_ids: Vec<Complaint> = by_id
+            .iter()
+            .cloned()
+            .map(|mut complaint| {
+                complaint.customer_id = complaint.customer_id.map(|id| format!("customer-number-{id}"));
+                complaint
+            })
+            .collect();
+        for (complaints, links) in [
+            (&linked, true),
+            (&by_id, false),
+            (&one_key, false),
+            (&long_ids, false),
+        ] {
             let (good, good_linked) = customers(complaints, |id| rustc_hash::FxBuildHasher.hash_one(id));
             // Ids of one length all collide, and some collide with ABSENT.
             let (poor, poor_linked) = customers(complaints, |id| {
@@ -1188,5 +1233,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn inline_ids_are_equal_exactly_when_short_ids_are() {
+        let ids = [
+            "",
+            "a",
+            "a\0",
+            "C1",
+            "C10",
+            "C01",
+            "0123456789abcde",
+            "0123456789abcdf",
+        ];
+        for a in ids {
+            assert!(!is_long_id(inline_id(a)));
+            for b in ids {
+                assert_eq!(inline_id(a) == inline_id(b), a == b, "{a:?} {b:?}");
+            }
+        }
+        assert!(is_long_id(inline_id("0123456789abcdef")));
+        assert_eq!(inline_id("0123456789abcdef"), inline_id("0123456789abcdeX"));
     }
 }
