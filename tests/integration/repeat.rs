@@ -539,6 +539,41 @@ fn closed(mut complaint: Complaint, at: DateTime<Utc>) -> Complaint {
     complaint
 }
 
+/// A batch of thousands of customers is replayed in blocks of customers,
+/// in parallel: every label is still what streaming intake in time order
+/// answers, with keys linking (phones) and without.
+#[test]
+fn large_batches_equal_streaming_in_time_order() {
+    use custinsight::repeat::synth::{synthetic_complaints, SynthSpec};
+    for phones in [true, false] {
+        let complaints: Vec<Complaint> = synthetic_complaints(&SynthSpec {
+            phones,
+            ..SynthSpec::new(20_000)
+        })
+        .collect();
+        let config = RepeatConfig::default();
+        let labels = label_batch(&config, None, &complaints).unwrap();
+        let detector = RepeatDetector::new(config.clone()).unwrap();
+        for index in time_order_indices(&complaints) {
+            assert_eq!(
+                labels[index],
+                detector.intake(&complaints[index]).unwrap(),
+                "row {index}"
+            );
+        }
+        let compact = label_batch_compact(&config, None, &complaints).unwrap();
+        check_compact(&complaints, &labels, &compact).unwrap();
+        let repeats = labels
+            .iter()
+            .filter(|label| label.verdict().is_some_and(|v| v.kind != RepeatKind::New))
+            .count();
+        assert!(
+            repeats > complaints.len() / 10,
+            "{repeats} of the rows match a prior"
+        );
+    }
+}
+
 /// A batch names its first invalid row (in the order given) and that row's
 /// first invalid field, whether the fault is a malformed category code
 /// (checked once per distinct code) or another field.
