@@ -297,6 +297,22 @@ fn arb_stream() -> impl Strategy<Value = (RepeatConfig, Vec<Complaint>)> {
         })
 }
 
+/// The batch labels of `complaints` (in any order) are the reference's
+/// verdicts in time order, and the compact labels say the same.
+fn batch_equals_the_reference(config: &RepeatConfig, complaints: &[Complaint]) -> Result<(), TestCaseError> {
+    let labels = label_batch(config, None, complaints).unwrap();
+    let expected = reference(config, &time_order(complaints));
+    for (complaint, label) in complaints.iter().zip(&labels) {
+        let want = expected.iter().find(|v| v.id == complaint.id).unwrap();
+        prop_assert_eq!(label.verdict(), Some(want));
+    }
+    check_compact(
+        complaints,
+        &labels,
+        &label_batch_compact(config, None, complaints).unwrap(),
+    )
+}
+
 /// The complaints with the phone dropped where a customer id is given.
 fn one_key_per_row(complaints: Vec<Complaint>) -> Vec<Complaint> {
     complaints
@@ -359,13 +375,7 @@ proptest! {
             (Just(config), Just(complaints).prop_shuffle())
         })
     ) {
-        let labels = label_batch(&config, None, &complaints).unwrap();
-        let expected = reference(&config, &time_order(&complaints));
-        for (complaint, label) in complaints.iter().zip(&labels) {
-            let want = expected.iter().find(|v| v.id == complaint.id).unwrap();
-            prop_assert_eq!(label.verdict(), Some(want));
-        }
-        check_compact(&complaints, &labels, &label_batch_compact(&config, None, &complaints).unwrap())?;
+        batch_equals_the_reference(&config, &complaints)?;
     }
 
     #[test]
@@ -376,13 +386,7 @@ proptest! {
     ) {
         // No row carries both keys: the batch groups customers by the key
         // sorts alone.
-        let labels = label_batch(&config, None, &complaints).unwrap();
-        let expected = reference(&config, &time_order(&complaints));
-        for (complaint, label) in complaints.iter().zip(&labels) {
-            let want = expected.iter().find(|v| v.id == complaint.id).unwrap();
-            prop_assert_eq!(label.verdict(), Some(want));
-        }
-        check_compact(&complaints, &labels, &label_batch_compact(&config, None, &complaints).unwrap())?;
+        batch_equals_the_reference(&config, &complaints)?;
     }
 
     #[test]
