@@ -284,13 +284,12 @@ fn run_batch<'a, L: Labels>(
     }
     // Category codes are checked once per distinct code, below; a failing
     // row is prepared again with every check to report its first error.
-    let prepare_row = |complaint: &'a Complaint| -> Result<Prepared<'a>> {
-        let prepared = prepare_batch_row(complaint, categorizer)?;
-        prepared.require_issue()?;
-        Ok(prepared)
-    };
-    let prepare_checked = |complaint: &'a Complaint| -> Result<Prepared<'a>> {
-        let prepared = prepare(complaint, categorizer)?;
+    let prepare_row = |complaint: &'a Complaint, every_check: bool| -> Result<Prepared<'a>> {
+        let prepared = if every_check {
+            prepare(complaint, categorizer)?
+        } else {
+            prepare_batch_row(complaint, categorizer)?
+        };
         prepared.require_issue()?;
         Ok(prepared)
     };
@@ -298,7 +297,7 @@ fn run_batch<'a, L: Labels>(
     // placeholder and its index, and the first failure is reported.
     let first_failure = AtomicUsize::new(usize::MAX);
     let build = |(index, complaint): (usize, &'a Complaint)| {
-        let prepared = prepare_row(complaint).unwrap_or_else(|_| {
+        let prepared = prepare_row(complaint, false).unwrap_or_else(|_| {
             first_failure.fetch_min(index, Ordering::Relaxed);
             Prepared::placeholder()
         });
@@ -346,7 +345,7 @@ fn run_batch<'a, L: Labels>(
         .into_inner()
         .min(first_malformed.unwrap_or(usize::MAX));
     if let Some(complaint) = complaints.get(first_failure) {
-        let err = prepare_checked(complaint).expect_err("a row that failed fails again");
+        let err = prepare_row(complaint, true).expect_err("a row that failed fails again");
         return Err(err.within(&format!("complaints[{first_failure}]")));
     }
     let categories = intern_categories(&mut rows, &local_codes, codes)?;
@@ -708,12 +707,7 @@ impl CustomerKeys {
         if !linked {
             let mut order: Vec<(u32, u32)> = Vec::with_capacity(rows.len());
             order.extend(id_nodes);
-            for (at, &(phone, row)) in by_phone.iter().enumerate() {
-                if at == 0 || by_phone[at - 1].0 != phone {
-                    count += 1;
-                }
-                order.push((row, count - 1));
-            }
+            number_phones(&by_phone, &mut count, |row, node| order.push((row, node)));
             return CustomerKeys::KeyOrder(order);
         }
         let mut nodes = vec![[NO_NODE; 2]; rows.len()];
@@ -721,12 +715,7 @@ impl CustomerKeys {
             nodes[row as usize][0] = node;
         }
         drop(by_id);
-        for (at, &(phone, row)) in by_phone.iter().enumerate() {
-            if at == 0 || by_phone[at - 1].0 != phone {
-                count += 1;
-            }
-            nodes[row as usize][1] = count - 1;
-        }
+        number_phones(&by_phone, &mut count, |row, node| nodes[row as usize][1] = node);
         drop(by_phone);
         let mut parent: Vec<u32> = (0..count).collect();
         for &[id, phone] in &nodes {
@@ -766,6 +755,18 @@ impl CustomerKeys {
             }
             CustomerKeys::Linked { customer_of_row, .. } => customer_of_row.clone(),
         }
+    }
+}
+
+/// Numbers the phones of `by_phone`, sorted (phone, row) pairs: each
+/// distinct phone gets the next node after `count`, which it advances;
+/// `visit` is called with each row and the node of its phone.
+fn number_phones(by_phone: &[(u64, u32)], count: &mut u32, mut visit: impl FnMut(u32, u32)) {
+    for (at, &(phone, row)) in by_phone.iter().enumerate() {
+        if at == 0 || by_phone[at - 1].0 != phone {
+            *count += 1;
+        }
+        visit(row, *count - 1);
     }
 }
 
