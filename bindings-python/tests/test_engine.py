@@ -317,6 +317,81 @@ def test_label_repeats_names_the_bad_row(engine):
         engine.label_repeats(complaints_frame().drop(columns=["channel"]))
 
 
+def test_label_repeats_reads_datetime_columns_as_the_times_they_are():
+    # A close three days later on the first ticket makes the third a second
+    # complaint, not a repeat: the close times must be read, NaT as open.
+    def frame(received, closed):
+        return pd.DataFrame(
+            {
+                "id": ["A", "B", "C"],
+                "customer_id": ["C1", "C2", "C1"],
+                "received_at": received,
+                "channel": ["hotline", "app", "hotline"],
+                "category": ["broadband.outage"] * 3,
+                "closed_at": closed,
+            }
+        )
+
+    naive = frame(
+        pd.to_datetime(["2026-11-01 09:00", "2026-11-01 10:00", "2026-11-05 09:00"]),
+        pd.to_datetime(["2026-11-04 09:00", None, None]),
+    )
+    texts = frame(
+        ["2026-11-01T09:00:00+08:00", "2026-11-01T10:00:00+08:00", "2026-11-05T09:00:00+08:00"],
+        ["2026-11-04T09:00:00+08:00", None, None],
+    )
+    shanghai = Engine(timezone="Asia/Shanghai")
+    labels = shanghai.label_repeats(naive)
+    assert list(labels["kind"]) == ["new", "new", "second"]
+    assert labels.equals(shanghai.label_repeats(texts))
+    # Aware times keep their own zone, whatever the engine's; microseconds too.
+    aware = naive.assign(
+        received_at=naive["received_at"].dt.tz_localize("Asia/Shanghai").dt.tz_convert("America/New_York"),
+        closed_at=naive["closed_at"].dt.tz_localize("Asia/Shanghai").astype("datetime64[us, UTC]"),
+    )
+    assert Engine().label_repeats(aware).equals(labels)
+    # Naive times are in the engine's zone: closed at 09:00 in Shanghai is
+    # before 03:00 UTC, at 09:00 UTC it is after.
+    mixed = frame(
+        ["2026-11-01T01:00:00Z", "2026-11-01T02:00:00Z", "2026-11-04T03:00:00Z"],
+        pd.to_datetime(["2026-11-04 09:00", None, None]),
+    )
+    assert list(shanghai.label_repeats(mixed)["kind"]) == ["new", "new", "second"]
+    assert list(Engine().label_repeats(mixed)["kind"]) == ["new", "new", "repeat"]
+    # The close time decides: a day later the first ticket is still open.
+    reopened = naive.assign(closed_at=pd.to_datetime(["2026-11-06 09:00", None, None]))
+    assert list(shanghai.label_repeats(reopened)["kind"]) == ["new", "new", "repeat"]
+
+
+def test_label_repeats_reads_missing_and_non_text_values():
+    frame = pd.DataFrame(
+        {
+            "id": [7, 8, 9],
+            "customer_id": [42, 42, None],
+            "phone": [None, float("nan"), "13800138000"],
+            "received_at": ["2026-11-01T09:00:00Z", "2026-11-02T09:00:00Z", "2026-11-03T09:00:00Z"],
+            "channel": ["hotline", "hotline", "app"],
+            "category": ["billing.roaming", "billing.roaming", float("nan")],
+            "text": [None, None, "话费多扣了二十元"],
+            "status": ["open", None, "open"],
+        }
+    )
+    labels = Engine().label_repeats(frame, output="dict")
+    assert labels["kind"] == ["new", "repeat", "new"]
+    # Ids that were numbers come back as the texts the core compared.
+    assert labels["thread"] == ["7", "7", "9"] and labels["repeat_of"] == [None, "7", None]
+    # A missing category is the classifier's to give, from the text.
+    assert labels["repeat_category"] == ["billing.roaming", "billing.roaming", "billing.unknown_charge"]
+
+
+def test_label_repeats_names_the_first_bad_row_of_many():
+    frame = complaints_frame()
+    frame["channel"] = ["app", "fax", "app", "pager"]
+    for _ in range(5):
+        with pytest.raises(custinsight.InvalidInputError, match=r"complaints\[1\]: channel: \"fax\""):
+            Engine().label_repeats(frame)
+
+
 def test_repeat_summary_rates_and_frames(engine):
     summary = engine.repeat_summary(complaints_frame(), customer_base=10_000)
     assert summary.overall.complaints == 3 and summary.overall.duplicates == 1

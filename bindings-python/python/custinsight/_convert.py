@@ -116,6 +116,21 @@ def time_values(column: Any, tz: _dt.tzinfo, field: str) -> list:
     return [iso_time(value, tz, f"{field}[{i}]") for i, value in enumerate(values_of(column))]
 
 
+def time_nanos(column: Any, tz: _dt.tzinfo) -> Optional[bytes]:
+    """The int64 nanoseconds since the epoch in UTC (NaT the smallest int64)
+    of a pandas datetime64 column, as little-endian bytes; None for any other
+    column, or times outside what nanoseconds hold (those go as texts)."""
+    dtype = str(getattr(column, "dtype", ""))
+    if not (dtype.startswith("datetime64") and hasattr(column, "dt")):
+        return None
+    try:
+        series = column if column.dt.tz is not None else column.dt.tz_localize(tz)
+        utc = series.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]")
+    except (OverflowError, ValueError):  # pandas' OutOfBoundsDatetime is a ValueError
+        return None
+    return utc.to_numpy().view("int64").astype("<i8", copy=False).tobytes()
+
+
 def optional_texts(column: Any) -> list:
     """Texts or None (NaN, NA and None are missing), as the core wants them."""
     out = []

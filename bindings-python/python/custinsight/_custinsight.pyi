@@ -4,7 +4,7 @@ Records cross as JSON text and batches as column lists; the public module
 ``custinsight`` wraps them in result objects and data frames.
 """
 
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, Union
 
 __version__: str
 
@@ -130,7 +130,9 @@ class Engine:
     def intake_json(self, complaint_json: str) -> str: ...
     def check_json(self, complaint_json: str) -> str: ...
     def label_columns(
-        self, columns: dict[str, Optional[list[Optional[str]]]], summary: bool = False, customer_base: Optional[int] = None
+        # Each column a list (texts, None, NaN, NaT or other values) or None;
+        # received_at and closed_at also the bytes of int64 UTC nanoseconds.
+        self, columns: dict[str, Union[None, list[Any], bytes]], summary: bool = False, customer_base: Optional[int] = None
     ) -> tuple[LabelColumns, Optional[str]]: ...
     def customer_counters_json(self, now: str, customer_id: Optional[str] = None, phone: Optional[str] = None) -> str: ...
     def history_len(self) -> int: ...

@@ -19,6 +19,7 @@ from ._convert import (
     optional_texts,
     progress_callback,
     read_bytes,
+    time_nanos,
     time_values,
     timezone_of,
     values_of,
@@ -729,8 +730,10 @@ class Engine:
                 return None
             values = data[rename.get(field, field)]
             if field in ("received_at", "closed_at"):
-                return time_values(values, self._tz, field)
-            return optional_texts(values)
+                nanos = time_nanos(values, self._tz)
+                return nanos if nanos is not None else time_values(values, self._tz, field)
+            # The native layer reads missing values (None, NaN, NaT, NA) itself.
+            return values_of(values)
 
         return {field: column(field) for field in _COMPLAINT_FIELDS}
 
