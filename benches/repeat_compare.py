@@ -9,7 +9,9 @@ instead, on the same generated data, in one run, with ratios.
   @SpotifyCares tweets of the shared data sets), against custinsight's 64-bit
   text signatures on the same texts.
 
-Usage (needs pandas and datasketch; builds the Rust example in release):
+Usage (needs pandas and datasketch; builds the Rust example in release; times
+custinsight's Python entry too when the package is importable, e.g. from
+the project's .venv after `make py-bench` with datasketch installed there):
 
     python3 -m venv target/venv-repeat-peers
     target/venv-repeat-peers/bin/pip install pandas datasketch
@@ -113,8 +115,47 @@ def compare_batch(count: int) -> None:
     print(f"  pandas sort+merge+groupby (best of 3): {pandas_seconds:.2f} s, {pandas_rate:,.0f} complaints/s, peak {peak / count:.0f} B per complaint (tracemalloc)")
     print(f"  ratio custinsight / pandas: {rust_rate / pandas_rate:.1f}x")
     print(f"  agreement with pandas: kind {kind_agree:.4%}, escalated {esc_agree:.4%}")
+    compare_python_entry(df, pandas_rate)
     if rust["texts_per_second"] is not None:
         compare_texts(texts, rust)
+
+
+# The export's channel tiers as channels of those tiers (domain spec section 4).
+TIER_CHANNELS = {0: "app", 1: "hotline", 2: "executive_desk", 3: "regulator", 4: "media"}
+OPEN_MS = np.iinfo(np.int64).max
+
+
+def compare_python_entry(df: pd.DataFrame, pandas_rate: float) -> None:
+    """What an analyst calls: ``Engine.label_repeats`` on a data frame of the
+    same complaints, the conversions in and out included."""
+    try:
+        import custinsight
+    except ImportError:
+        print("  custinsight from Python: skipped, the package is not installed here "
+              "(`make venv` and `.venv/bin/python benches/repeat_compare.py` run it)")
+        return
+    frame = pd.DataFrame(
+        {
+            "id": df["id"],
+            "customer_id": df["customer_id"],
+            "received_at": pd.to_datetime(df["received_ms"], unit="ms", utc=True),
+            "channel": df["tier"].map(TIER_CHANNELS),
+            "category": df["category"],
+            "status": np.where(df["closed_ms"] == OPEN_MS, "open", "closed"),
+            "closed_at": pd.to_datetime(df["closed_ms"].where(df["closed_ms"] != OPEN_MS), unit="ms", utc=True),
+        }
+    )
+    engine = custinsight.Engine()
+    seconds = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        labels = engine.label_repeats(frame)
+        seconds = min(seconds, time.perf_counter() - start)
+    rate = len(frame) / seconds
+    agree = (labels["kind"].to_numpy() == df["rust_kind"].to_numpy()).mean()
+    print(f"  custinsight Engine.label_repeats from a pandas frame (best of 3): {seconds:.2f} s, {rate:,.0f} complaints/s")
+    print(f"  ratio custinsight from Python / pandas: {rate / pandas_rate:.1f}x; kind agreement with the Rust labels {agree:.4%}"
+          " (the frame has no signals column: escalation by signal is not passed)")
 
 
 def load_texts():
