@@ -5,16 +5,16 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyFloat, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use custinsight::classify::{Classification, Evaluation as CoreEvaluation, Prediction, TrainOptions};
-use custinsight::repeat::{BatchLabels, RepeatKind};
-use custinsight::{Channel, CompactClassification, Complaint, ComplaintStatus, CustomerProfile, Taxonomy};
+use custinsight::{CompactClassification, Complaint, CustomerProfile, Taxonomy};
 
+use crate::columns::{compact_labels, label_lists, ComplaintColumns};
 use crate::{to_py_err, InvalidInputError};
 
 /// Rows handed to the core per step when a progress callback is given.
@@ -677,275 +677,6 @@ impl Evaluation {
     }
 }
 
-/// Complaint columns as the Python layer passes them: each column a list of
-/// values, or None when absent. A text column's values are texts, missing
-/// (None, NaN, NaT or NA) or anything else (written as Python's `str`
-/// writes it). A time column is such a list of RFC 3339 texts or, from a
-/// `datetime64` column, the bytes of its int64 nanoseconds since the epoch
-/// in UTC (little-endian, NaT as the smallest int64): converting a data
-/// frame's times to texts cost more than labelling them.
-#[derive(FromPyObject)]
-#[pyo3(from_item_all)]
-pub struct ComplaintColumns {
-    #[pyo3(from_py_with = texts)]
-    id: Vec<Option<String>>,
-    #[pyo3(from_py_with = optional_texts)]
-    customer_id: Option<Vec<Option<String>>>,
-    #[pyo3(from_py_with = optional_texts)]
-    phone: Option<Vec<Option<String>>>,
-    #[pyo3(from_py_with = times)]
-    received_at: Times,
-    #[pyo3(from_py_with = texts)]
-    channel: Vec<Option<String>>,
-    #[pyo3(from_py_with = optional_texts)]
-    category: Option<Vec<Option<String>>>,
-    #[pyo3(from_py_with = optional_texts)]
-    text: Option<Vec<Option<String>>>,
-    #[pyo3(from_py_with = optional_texts)]
-    status: Option<Vec<Option<String>>>,
-    #[pyo3(from_py_with = optional_times)]
-    closed_at: Option<Times>,
-}
-
-/// A list's values as optional texts (see [`ComplaintColumns`]).
-fn texts(column: &Bound<'_, PyAny>) -> PyResult<Vec<Option<String>>> {
-    column
-        .cast::<PyList>()?
-        .iter()
-        .map(|value| text_of(&value))
-        .collect()
-}
-
-fn optional_texts(column: &Bound<'_, PyAny>) -> PyResult<Option<Vec<Option<String>>>> {
-    (!column.is_none()).then(|| texts(column)).transpose()
-}
-
-fn text_of(value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
-    if let Ok(text) = value.cast::<PyString>() {
-        return text.extract().map(Some);
-    }
-    // NaN and pandas' NaT are not equal to themselves; pandas' NA is not
-    // even a truth value when compared.
-    let missing = value.is_none()
-        || value
-            .cast::<PyFloat>()
-            .is_ok_and(|number| number.value().is_nan())
-        || !value.eq(value).unwrap_or(false);
-    if missing {
-        Ok(None)
-    } else {
-        value.str()?.extract().map(Some)
-    }
-}
-
-/// A time column: texts, or nanoseconds since the epoch in UTC.
-enum Times {
-    Texts(Vec<Option<String>>),
-    Nanos(Vec<i64>),
-}
-
-fn times(column: &Bound<'_, PyAny>) -> PyResult<Times> {
-    let Ok(bytes) = column.cast::<PyBytes>() else {
-        return texts(column).map(Times::Texts);
-    };
-    let bytes = bytes.as_bytes();
-    if bytes.len() % 8 != 0 {
-        return Err(invalid(
-            "times",
-            format!("{} bytes are not a whole number of int64 values", bytes.len()),
-        ));
-    }
-    Ok(Times::Nanos(
-        bytes
-            .chunks_exact(8)
-            .map(|value| i64::from_le_bytes(value.try_into().expect("chunks of 8 bytes")))
-            .collect(),
-    ))
-}
-
-fn optional_times(column: &Bound<'_, PyAny>) -> PyResult<Option<Times>> {
-    (!column.is_none()).then(|| times(column)).transpose()
-}
-
-impl Times {
-    fn len(&self) -> usize {
-        match self {
-            Times::Texts(texts) => texts.len(),
-            Times::Nanos(nanos) => nanos.len(),
-        }
-    }
-
-    /// The time of row `i`, None when missing; Err with the reason when the
-    /// text is not a time.
-    fn at(&self, i: usize) -> Result<Option<DateTime<Utc>>, String> {
-        match self {
-            Times::Nanos(nanos) => {
-                Ok((nanos[i] != i64::MIN).then(|| DateTime::from_timestamp_nanos(nanos[i])))
-            }
-            // As a complaint's JSON is read: RFC 3339 with an offset.
-            Times::Texts(texts) => texts[i]
-                .as_deref()
-                .map(|text| {
-                    text.parse::<DateTime<FixedOffset>>()
-                        .map(|at| at.with_timezone(&Utc))
-                        .map_err(|err| format!("{text:?} is not an RFC 3339 time: {err}"))
-                })
-                .transpose(),
-        }
-    }
-}
-
-impl ComplaintColumns {
-    fn complaints(&self) -> PyResult<Vec<Complaint>> {
-        let n = self.id.len();
-        for (field, len) in [
-            ("received_at", Some(self.received_at.len())),
-            ("channel", Some(self.channel.len())),
-            ("customer_id", self.customer_id.as_ref().map(Vec::len)),
-            ("phone", self.phone.as_ref().map(Vec::len)),
-            ("category", self.category.as_ref().map(Vec::len)),
-            ("text", self.text.as_ref().map(Vec::len)),
-            ("status", self.status.as_ref().map(Vec::len)),
-            ("closed_at", self.closed_at.as_ref().map(Times::len)),
-        ] {
-            if let Some(len) = len.filter(|&len| len != n) {
-                return Err(invalid(field, format!("{len} values for {n} ids")));
-            }
-        }
-        (0..n)
-            .into_par_iter()
-            .map(|i| self.row(i))
-            .collect::<Result<Vec<_>, String>>()
-            .map_err(|_| {
-                // The error of the first invalid row, whichever thread saw one first.
-                let first = (0..n)
-                    .into_par_iter()
-                    .find_map_first(|i| self.row(i).err())
-                    .expect("a row failed");
-                InvalidInputError::new_err(first)
-            })
-    }
-
-    /// Row `i` as a complaint; the error names the row and the field.
-    fn row(&self, i: usize) -> Result<Complaint, String> {
-        let invalid = |field: &str, reason: &str| format!("invalid complaints[{i}]: {field}: {reason}");
-        let text = |column: Option<&Vec<Option<String>>>| column.and_then(|column| column[i].clone());
-        let id = text(Some(&self.id)).ok_or_else(|| invalid("id", "missing"))?;
-        let received_at = self
-            .received_at
-            .at(i)
-            .map_err(|err| invalid("received_at", &err))?
-            .ok_or_else(|| invalid("received_at", "missing"))?;
-        let channel = match self.channel[i].as_deref() {
-            Some(name) => Channel::parse(name)
-                .ok_or_else(|| invalid("channel", &format!("{name:?} is not a channel")))?,
-            None => return Err(invalid("channel", "missing")),
-        };
-        let closed_at = match &self.closed_at {
-            Some(times) => times.at(i).map_err(|err| invalid("closed_at", &err))?,
-            None => None,
-        };
-        let status = match self.status.as_ref().and_then(|column| column[i].as_deref()) {
-            Some("open") => ComplaintStatus::Open,
-            Some("closed") => ComplaintStatus::Closed,
-            Some(other) => {
-                return Err(invalid(
-                    "status",
-                    &format!("{other:?} is neither open nor closed"),
-                ))
-            }
-            None if closed_at.is_some() => ComplaintStatus::Closed,
-            None => ComplaintStatus::Open,
-        };
-        Ok(Complaint {
-            id,
-            customer_id: text(self.customer_id.as_ref()),
-            phone: text(self.phone.as_ref()),
-            received_at,
-            channel,
-            category: text(self.category.as_ref()),
-            text: text(self.text.as_ref()),
-            status,
-            closed_at,
-            severity: None,
-            signals: Vec::new(),
-        })
-    }
-}
-
-/// The verdict columns as Python lists: outcome, kind, escalated,
-/// repeat_count, thread, repeat_of, repeat_category. Ticket ids are the
-/// input's own `str` objects (when they were `str`) and each name is one
-/// object, so that a million labels make no million new strings.
-fn label_lists<'py>(
-    py: Python<'py>,
-    ids: &Bound<'py, PyList>,
-    complaints: &[Complaint],
-    batch: &BatchLabels,
-) -> PyResult<Vec<Bound<'py, PyList>>> {
-    let text = |text: &str| PyString::new(py, text).into_any();
-    let none = py.None().into_bound(py);
-    let (judged, updated) = (text("judged"), text("updated"));
-    let kinds = [
-        RepeatKind::New,
-        RepeatKind::Repeat,
-        RepeatKind::Second,
-        RepeatKind::Duplicate,
-    ]
-    .map(|kind| (kind, text(kind.as_str())));
-    let categories: Vec<Bound<'py, PyAny>> = batch.categories.iter().map(|code| text(code)).collect();
-    let id_of = |row: u32| -> PyResult<Bound<'py, PyAny>> {
-        let id = ids.get_item(row as usize)?;
-        Ok(if id.is_instance_of::<PyString>() {
-            id
-        } else {
-            text(&complaints[row as usize].id)
-        })
-    };
-    let mut columns: [Vec<Bound<'py, PyAny>>; 7] = Default::default();
-    for column in &mut columns {
-        column.reserve_exact(batch.labels.len());
-    }
-    let [outcome, kind, escalated, repeat_count, thread, repeat_of, category] = &mut columns;
-    for label in &batch.labels {
-        let Some(judged_kind) = label.kind else {
-            outcome.push(updated.clone());
-            for column in [
-                &mut *kind,
-                &mut *escalated,
-                &mut *repeat_count,
-                &mut *thread,
-                &mut *repeat_of,
-            ] {
-                column.push(none.clone());
-            }
-            category.push(none.clone());
-            continue;
-        };
-        outcome.push(judged.clone());
-        let (_, name) = kinds
-            .iter()
-            .find(|(kind, _)| *kind == judged_kind)
-            .expect("every kind is named");
-        kind.push(name.clone());
-        escalated.push(PyBool::new(py, label.escalated).to_owned().into_any());
-        repeat_count.push(label.repeat_count.into_pyobject(py)?.into_any());
-        thread.push(id_of(label.thread)?);
-        repeat_of.push(match label.matched {
-            Some(row) => id_of(row)?,
-            None => none.clone(),
-        });
-        category.push(match usize::from(label.category).checked_sub(1) {
-            Some(index) => categories[index].clone(),
-            None => none.clone(),
-        });
-    }
-    columns
-        .into_iter()
-        .map(|column| PyList::new(py, column))
-        .collect()
-}
-
 /// Pop-up score columns: customer_id, churn_probability, top_intent,
 /// top_intent_probability, top_opportunity, top_opportunity_score,
 /// opportunities.
@@ -1097,15 +828,16 @@ impl Engine {
 
     /// Labels a whole data set against a fresh history; verdict columns and,
     /// when asked, the summary as JSON.
-    #[pyo3(signature = (columns, summary=false, customer_base=None))]
+    #[pyo3(signature = (columns, summary=false, customer_base=None, compact=false))]
     fn label_columns<'py>(
         &self,
         py: Python<'py>,
         columns: &Bound<'py, PyAny>,
         summary: bool,
         customer_base: Option<u64>,
+        compact: bool,
     ) -> PyResult<(Bound<'py, PyTuple>, Option<String>)> {
-        let parsed: ComplaintColumns = columns.extract()?;
+        let parsed = ComplaintColumns::from_dict(columns)?;
         let (complaints, batch, summary) = py.detach(|| -> PyResult<_> {
             let complaints = parsed.complaints()?;
             let batch = self.inner.label_batch_compact(&complaints).map_err(to_py_err)?;
@@ -1117,9 +849,16 @@ impl Engine {
             };
             Ok((complaints, batch, summary))
         })?;
-        let ids = columns.get_item("id")?;
-        let lists = label_lists(py, ids.cast::<PyList>()?, &complaints, &batch)?;
-        Ok((PyTuple::new(py, lists)?, summary))
+        let labels = if compact {
+            compact_labels(py, &batch)?
+        } else {
+            let ids = columns.get_item("id")?;
+            PyTuple::new(
+                py,
+                label_lists(py, ids.cast::<PyList>().ok(), &complaints, &batch)?,
+            )?
+        };
+        Ok((labels, summary))
     }
 
     /// A customer's repeat and escalation counters as of `now`, as JSON.

@@ -363,6 +363,72 @@ def test_label_repeats_reads_datetime_columns_as_the_times_they_are():
     assert list(shanghai.label_repeats(reopened)["kind"]) == ["new", "new", "repeat"]
 
 
+def test_label_repeats_pandas_columns_are_typed_and_equal_the_plain_ones(engine):
+    frame = complaints_frame()
+    # Ticket A again, closed: a status update, with no verdict.
+    update = frame.loc[[100]].assign(received_at=pd.Timestamp("2026-11-06 09:00"), status="closed")
+    frame = pd.concat([frame.assign(status="open"), update.set_axis([104])])
+    labels = engine.label_repeats(frame)
+    plain = engine.label_repeats(frame, output="dict")
+    assert list(labels.index) == [100, 101, 102, 103, 104]
+    assert plain["outcome"] == ["judged"] * 4 + ["updated"]
+    for name in plain:
+        assert [None if pd.isna(value) else value for value in labels[name]] == plain[name], name
+    assert str(labels["kind"].dtype) == "category" and str(labels["escalated"].dtype) == "boolean"
+    assert str(labels["repeat_count"].dtype) == "Int64"
+    assert labels.loc[104, ["kind", "escalated", "repeat_count", "thread"]].isna().all()
+
+
+def test_label_repeats_reads_arrow_texts_sliced_chunked_and_with_gaps(engine):
+    frame = complaints_frame()
+    expected = engine.label_repeats(frame, output="dict")
+    # A table of several chunks, each a slice of a larger array (offset > 0).
+    padded = pa.Table.from_pandas(pd.concat([frame, frame]), preserve_index=False).slice(1, 5)
+    chunked = pa.concat_tables([padded.slice(3, 1), padded.slice(4, 1)])
+    table = pa.concat_tables([pa.Table.from_pandas(frame.iloc[:2], preserve_index=False), chunked.slice(0, 0),
+                              pa.Table.from_pandas(frame.iloc[2:], preserve_index=False)])
+    assert table.column("id").num_chunks > 1
+    assert engine.label_repeats(table, output="dict") == expected
+    sliced = pa.Table.from_pandas(pd.concat([frame.iloc[:1], frame]), preserve_index=False).combine_chunks().slice(1)
+    assert sliced.column("id").chunk(0).offset == 1
+    assert engine.label_repeats(sliced, output="dict") == expected
+    # Arrays sliced past their first value, given as they are.
+    arrays = {name: pa.array(["pad", *frame[name].astype(str)], type=pa.large_string()).slice(1) for name in ["id", "customer_id", "channel", "text"]}
+    assert arrays["id"].offset == 1
+    assert engine.label_repeats({**arrays, "received_at": list(frame["received_at"])}, output="dict") == expected
+    # Missing texts in an Arrow column (a validity bitmap) are missing values.
+    gaps = frame.assign(category=pd.array(["broadband.outage", None, None, None], dtype="string[pyarrow]"))
+    assert list(engine.label_repeats(gaps)["repeat_category"])[0] == "broadband.outage"
+
+
+def test_label_columns_rejects_broken_arrow_buffers(engine):
+    def columns(ids):
+        return {"id": ids, "customer_id": None, "phone": ["1380013800%d" % i for i in range(2)],
+                "received_at": ["2026-11-01T09:00:00Z"] * 2, "channel": ["app"] * 2, "category": ["billing.roaming"] * 2,
+                "text": None, "status": None, "closed_at": None}
+
+    def offsets(*values):
+        return b"".join(value.to_bytes(8, "little", signed=True) for value in values)
+
+    assert engine._native.label_columns(columns((0, 2, offsets(0, 1, 2), b"AB", None)))[0][1] == ["new", "new"]
+    # From the second value on, the second missing: no id.
+    with pytest.raises(custinsight.InvalidInputError, match=r"complaints\[1\]: id: missing"):
+        engine._native.label_columns(columns((1, 2, offsets(0, 1, 2, 3), b"XAB", bytes([0b011]))))
+    assert engine._native.label_columns(columns((1, 2, offsets(0, 1, 2, 3), b"XAB", bytes([0b110]))))[0][4] == ["A", "B"]
+    for broken, reason in [
+        ((0, 2, offsets(0, 1), b"AB", None), "fewer offsets"),
+        ((1, 2, offsets(0, 1, 2), b"AB", None), "fewer offsets"),
+        ((0, 2, offsets(0, 1, 3), b"AB", None), "outside the data"),
+        ((0, 2, offsets(0, 2, 1), b"AB", None), "not in order"),
+        ((0, 2, offsets(0, -1, 2), b"AB", None), "outside the data"),
+        ((0, 2, offsets(0, 1, 4), "é".encode() + b"AB", None), "inside a character"),
+        ((0, 2, offsets(0, 1, 2), b"\xff\xfe", None), "utf-8"),
+        ((0, 9, offsets(*range(10)), b"ABCDEFGHI", b"\xff"), "validity"),
+    ]:
+        with pytest.raises(custinsight.InvalidInputError, match=f"(?i)invalid id: Arrow strings.*{reason}"):
+            engine._native.label_columns(columns(broken))
+
+
 def test_label_repeats_reads_missing_and_non_text_values():
     frame = pd.DataFrame(
         {

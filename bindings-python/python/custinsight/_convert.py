@@ -131,6 +131,40 @@ def time_nanos(column: Any, tz: _dt.tzinfo) -> Optional[bytes]:
     return utc.to_numpy().view("int64").astype("<i8", copy=False).tobytes()
 
 
+def arrow_texts(column: Any) -> Optional[tuple]:
+    """The buffers of a column of texts as an Arrow ``large_string`` array:
+    ``(offset, length, offsets, data, validity)``, for the native layer to
+    read in place. None when pyarrow is not installed or the column is not
+    all texts and missing values (it then goes value by value)."""
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return None
+    try:
+        if isinstance(column, (pa.Array, pa.ChunkedArray)):
+            array = column
+        elif hasattr(column, "to_arrow"):  # polars
+            array = column.to_arrow()
+        else:  # pandas (no copy when Arrow-backed), numpy, lists
+            array = pa.array(column, from_pandas=True)
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        is_view = getattr(pa.types, "is_string_view", lambda _: False)
+        if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type) or is_view(array.type)):
+            return None
+        array = array.cast(pa.large_string())
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    validity, offsets, data = array.buffers()
+    return (
+        array.offset,
+        len(array),
+        offsets.to_pybytes(),
+        data.to_pybytes() if data is not None else b"",
+        validity.to_pybytes() if validity is not None and array.null_count else None,
+    )
+
+
 def optional_texts(column: Any) -> list:
     """Texts or None (NaN, NA and None are missing), as the core wants them."""
     out = []
@@ -175,6 +209,37 @@ def frame(columns: Mapping[str, list], output: str, index: Any = None) -> Any:
     if output == "dict":
         return dict(columns)
     raise InvalidInputError(f"invalid output: {output!r} is not one of 'pandas', 'arrow', 'polars', 'dict'")
+
+
+_REPEAT_KINDS = ["new", "repeat", "second", "duplicate"]
+
+
+def label_frame(compact: Sequence[Any], ids: Any, index: Any = None) -> Any:
+    """The verdict columns of ``label_columns(..., compact=True)`` as a typed
+    pandas DataFrame, built whole rather than value by value: ``outcome``,
+    ``kind`` and ``repeat_category`` categorical, ``escalated`` boolean and
+    ``repeat_count`` Int64 (both NA for status updates), ``thread`` and
+    ``repeat_of`` taken from ``ids``, the input's ticket-id column."""
+    import numpy as np
+    import pandas as pd
+
+    kind, escalated, repeat_count, thread, repeat_of, category, codes = compact
+    kinds = np.frombuffer(kind, dtype=np.uint8)
+    updated = kinds == 0
+    ids = pd.Series(values_of(ids) if isinstance(ids, (list, tuple)) else ids)
+    if not pd.api.types.is_string_dtype(ids.dtype):  # ids that were numbers are texts to the core
+        ids = ids.astype(str)
+    rows = lambda column: np.frombuffer(column, dtype="<i8")  # noqa: E731
+    columns = {
+        "outcome": pd.Categorical.from_codes(updated.astype(np.int8), ["judged", "updated"]),
+        "kind": pd.Categorical.from_codes(kinds.astype(np.int8) - 1, _REPEAT_KINDS),
+        "escalated": pd.arrays.BooleanArray(np.frombuffer(escalated, dtype=np.uint8).astype(bool), updated.copy()),
+        "repeat_count": pd.arrays.IntegerArray(np.frombuffer(repeat_count, dtype="<u4").astype(np.int64), updated.copy()),
+        "thread": ids.array.take(rows(thread), allow_fill=True),
+        "repeat_of": ids.array.take(rows(repeat_of), allow_fill=True),
+        "repeat_category": pd.Categorical.from_codes(np.frombuffer(category, dtype="<i4"), list(codes)),
+    }
+    return pd.DataFrame(columns, index=index)
 
 
 def default_output(data: Any, output: Optional[str]) -> str:

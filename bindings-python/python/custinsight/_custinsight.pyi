@@ -29,6 +29,8 @@ LabelColumns = tuple[
     list[Optional[str]],
     list[Optional[str]],
 ]
+# kind, escalated, repeat_count, thread, repeat_of, repeat_category, category codes
+CompactLabelColumns = tuple[bytes, bytes, bytes, bytes, bytes, bytes, list[str]]
 ScoreColumns = tuple[
     list[Optional[str]],
     list[Optional[float]],
@@ -130,10 +132,16 @@ class Engine:
     def intake_json(self, complaint_json: str) -> str: ...
     def check_json(self, complaint_json: str) -> str: ...
     def label_columns(
-        # Each column a list (texts, None, NaN, NaT or other values) or None;
+        # Each column None, a list (texts, None, NaN, NaT or other values) or
+        # Arrow large_string buffers (offset, length, offsets, data, validity);
         # received_at and closed_at also the bytes of int64 UTC nanoseconds.
-        self, columns: dict[str, Union[None, list[Any], bytes]], summary: bool = False, customer_base: Optional[int] = None
-    ) -> tuple[LabelColumns, Optional[str]]: ...
+        # compact=True gives the columns as bytes (see _convert.label_frame).
+        self,
+        columns: dict[str, Union[None, list[Any], bytes, tuple[int, int, bytes, bytes, Optional[bytes]]]],
+        summary: bool = False,
+        customer_base: Optional[int] = None,
+        compact: bool = False,
+    ) -> tuple[Union[LabelColumns, CompactLabelColumns], Optional[str]]: ...
     def customer_counters_json(self, now: str, customer_id: Optional[str] = None, phone: Optional[str] = None) -> str: ...
     def history_len(self) -> int: ...
     def compact_history(self, now: str) -> int: ...

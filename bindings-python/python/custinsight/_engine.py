@@ -11,10 +11,12 @@ from . import _custinsight
 from ._convert import (
     Record,
     _to_json,
+    arrow_texts,
     atomic_write,
     default_output,
     frame,
     kind_of,
+    label_frame,
     now_iso,
     optional_texts,
     progress_callback,
@@ -733,7 +735,8 @@ class Engine:
                 nanos = time_nanos(values, self._tz)
                 return nanos if nanos is not None else time_values(values, self._tz, field)
             # The native layer reads missing values (None, NaN, NaT, NA) itself.
-            return values_of(values)
+            buffers = arrow_texts(values)
+            return buffers if buffers is not None else values_of(values)
 
         return {field: column(field) for field in _COMPLAINT_FIELDS}
 
@@ -756,15 +759,23 @@ class Engine:
             One row per complaint, in input order (a pandas result keeps the
             input index): ``outcome`` (``judged``/``updated``), ``kind``,
             ``escalated``, ``repeat_count``, ``thread``, ``repeat_of`` (the most
-            relevant earlier ticket), ``repeat_category``.
+            relevant earlier ticket), ``repeat_category``. In a pandas result
+            ``outcome``, ``kind`` and ``repeat_category`` are categorical,
+            ``escalated`` is ``boolean`` and ``repeat_count`` ``Int64``, NA
+            where there is no value (status updates, no earlier ticket).
 
         Raises:
             InvalidInputError: naming the row and field of the first invalid complaint.
         """
-        (labels, _) = self._native.label_columns(self._columns(complaints, columns), False, None)
+        native_columns = self._columns(complaints, columns)
         out = default_output(complaints, output)
-        index = complaints.index if kind_of(complaints) == "pandas" and out == "pandas" else None
-        return frame(dict(zip(_LABEL_COLUMNS, labels)), out, index)
+        if out == "pandas":
+            (compact, _) = self._native.label_columns(native_columns, False, None, True)
+            if kind_of(complaints) == "pandas":  # its own id column: no list to convert back
+                return label_frame(compact, complaints[dict(columns or {}).get("id", "id")], complaints.index)
+            return label_frame(compact, native_columns["id"])
+        (labels, _) = self._native.label_columns(native_columns, False, None)
+        return frame(dict(zip(_LABEL_COLUMNS, labels)), out, None)
 
     def repeat_summary(
         self,

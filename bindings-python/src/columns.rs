@@ -1,0 +1,415 @@
+//! Complaint columns in from Python and verdict columns out, for batch
+//! labelling: whole columns cross the boundary, not a record per row, so
+//! that a data frame of a million complaints is converted in a fraction of
+//! the time it takes to label it.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyFloat, PyList, PyString, PyTuple};
+use rayon::prelude::*;
+
+use custinsight::repeat::{BatchLabels, CompactLabel, RepeatKind};
+use custinsight::{Channel, Complaint, ComplaintStatus};
+
+use crate::InvalidInputError;
+
+/// Complaint columns as the Python layer passes them, each None when
+/// absent. A text column is a list of values (texts, missing as None, NaN,
+/// NaT or NA, or anything else, written as Python's `str` writes it) or,
+/// from an Arrow string array, the tuple `(offset, length, offsets, data,
+/// validity)` of its buffers (int64 offsets, validity None when every value
+/// is there). A time column is a list of RFC 3339 texts or, from a
+/// `datetime64` column, the bytes of its int64 nanoseconds since the epoch
+/// in UTC (little-endian, NaT as the smallest int64).
+pub struct ComplaintColumns {
+    id: Texts,
+    customer_id: Option<Texts>,
+    phone: Option<Texts>,
+    received_at: Times,
+    channel: Texts,
+    category: Option<Texts>,
+    text: Option<Texts>,
+    status: Option<Texts>,
+    closed_at: Option<Times>,
+}
+
+impl ComplaintColumns {
+    /// The columns of a dict of them, by field name.
+    pub fn from_dict(columns: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let column = |field: &str| columns.get_item(field);
+        let optional = |field: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
+            Ok(Some(column(field)?).filter(|column| !column.is_none()))
+        };
+        let texts_of = |field: &str| optional(field)?.map(|column| texts(&column, field)).transpose();
+        let times_of = |field: &str| optional(field)?.map(|column| times(&column, field)).transpose();
+        Ok(ComplaintColumns {
+            id: texts(&column("id")?, "id")?,
+            customer_id: texts_of("customer_id")?,
+            phone: texts_of("phone")?,
+            received_at: times(&column("received_at")?, "received_at")?,
+            channel: texts(&column("channel")?, "channel")?,
+            category: texts_of("category")?,
+            text: texts_of("text")?,
+            status: texts_of("status")?,
+            closed_at: times_of("closed_at")?,
+        })
+    }
+}
+
+fn invalid(field: &str, reason: impl std::fmt::Display) -> PyErr {
+    InvalidInputError::new_err(format!("invalid {field}: {reason}"))
+}
+
+/// A text column: values converted one by one, or an Arrow string array's
+/// buffers, read in place.
+enum Texts {
+    Values(Vec<Option<String>>),
+    Arrow(ArrowTexts),
+}
+
+/// The buffers of an Arrow `large_string` array, checked once so that
+/// reading a value cannot fail: `offsets` has `len + 1` entries, each on a
+/// character boundary of `data`, none before the one before it.
+struct ArrowTexts {
+    offsets: Vec<usize>,
+    data: String,
+    /// Validity bitmap (least significant bit first) and the array's offset
+    /// into it, when some values are missing.
+    validity: Option<(Vec<u8>, usize)>,
+}
+
+fn texts(column: &Bound<'_, PyAny>, field: &str) -> PyResult<Texts> {
+    if let Ok(buffers) = column.cast::<PyTuple>() {
+        return arrow_texts(buffers, field).map(Texts::Arrow);
+    }
+    let list = column
+        .cast::<PyList>()
+        .map_err(|_| invalid(field, "expected a list of values or Arrow string buffers"))?;
+    list.iter()
+        .map(|value| text_of(&value))
+        .collect::<PyResult<_>>()
+        .map(Texts::Values)
+}
+
+fn text_of(value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    if let Ok(text) = value.cast::<PyString>() {
+        return text.extract().map(Some);
+    }
+    // NaN and pandas' NaT are not equal to themselves; pandas' NA is not
+    // even a truth value when compared.
+    let missing = value.is_none()
+        || value
+            .cast::<PyFloat>()
+            .is_ok_and(|number| number.value().is_nan())
+        || !value.eq(value).unwrap_or(false);
+    if missing {
+        Ok(None)
+    } else {
+        value.str()?.extract().map(Some)
+    }
+}
+
+fn arrow_texts(buffers: &Bound<'_, PyTuple>, field: &str) -> PyResult<ArrowTexts> {
+    let broken = |reason: &dyn std::fmt::Display| invalid(field, format!("Arrow strings: {reason}"));
+    let (offset, len, offsets, data, validity): (usize, usize, Vec<u8>, Vec<u8>, Option<Vec<u8>>) = buffers
+        .extract()
+        .map_err(|_| broken(&"expected (offset, length, offsets, data, validity)"))?;
+    let data = String::from_utf8(data).map_err(|err| broken(&err))?;
+    let wanted = offset
+        .checked_add(len)
+        .and_then(|end| end.checked_add(1))
+        .filter(|&end| end.checked_mul(8).is_some_and(|bytes| bytes <= offsets.len()))
+        .ok_or_else(|| broken(&"fewer offsets than values"))?;
+    let offsets: Vec<usize> = offsets[offset * 8..wanted * 8]
+        .chunks_exact(8)
+        .map(|at| i64::from_le_bytes(at.try_into().expect("chunks of 8 bytes")))
+        .map(|at| usize::try_from(at).ok().filter(|&at| data.is_char_boundary(at)))
+        .collect::<Option<_>>()
+        .ok_or_else(|| broken(&"an offset is outside the data or inside a character"))?;
+    if offsets.windows(2).any(|pair| pair[0] > pair[1]) {
+        return Err(broken(&"the offsets are not in order"));
+    }
+    if let Some(bitmap) = &validity {
+        if bitmap.len() * 8 < offset + len {
+            return Err(broken(&"the validity bitmap is shorter than the values"));
+        }
+    }
+    Ok(ArrowTexts {
+        offsets,
+        data,
+        validity: validity.map(|bitmap| (bitmap, offset)),
+    })
+}
+
+impl Texts {
+    fn len(&self) -> usize {
+        match self {
+            Texts::Values(values) => values.len(),
+            Texts::Arrow(arrow) => arrow.offsets.len() - 1,
+        }
+    }
+
+    /// Row `i`'s text, None when missing.
+    fn get(&self, i: usize) -> Option<&str> {
+        match self {
+            Texts::Values(values) => values[i].as_deref(),
+            Texts::Arrow(arrow) => {
+                let valid = arrow.validity.as_ref().is_none_or(|(bitmap, offset)| {
+                    let bit = offset + i;
+                    bitmap[bit / 8] & (1 << (bit % 8)) != 0
+                });
+                valid.then(|| &arrow.data[arrow.offsets[i]..arrow.offsets[i + 1]])
+            }
+        }
+    }
+}
+
+/// A time column: texts, or nanoseconds since the epoch in UTC.
+enum Times {
+    Texts(Texts),
+    Nanos(Vec<i64>),
+}
+
+fn times(column: &Bound<'_, PyAny>, field: &str) -> PyResult<Times> {
+    let Ok(bytes) = column.cast::<PyBytes>() else {
+        return texts(column, field).map(Times::Texts);
+    };
+    let bytes = bytes.as_bytes();
+    if bytes.len() % 8 != 0 {
+        return Err(invalid(
+            field,
+            format!("{} bytes are not a whole number of int64 values", bytes.len()),
+        ));
+    }
+    Ok(Times::Nanos(
+        bytes
+            .chunks_exact(8)
+            .map(|value| i64::from_le_bytes(value.try_into().expect("chunks of 8 bytes")))
+            .collect(),
+    ))
+}
+
+impl Times {
+    fn len(&self) -> usize {
+        match self {
+            Times::Texts(texts) => texts.len(),
+            Times::Nanos(nanos) => nanos.len(),
+        }
+    }
+
+    /// The time of row `i`, None when missing; Err with the reason when the
+    /// text is not a time.
+    fn at(&self, i: usize) -> Result<Option<DateTime<Utc>>, String> {
+        match self {
+            Times::Nanos(nanos) => {
+                Ok((nanos[i] != i64::MIN).then(|| DateTime::from_timestamp_nanos(nanos[i])))
+            }
+            // As a complaint's JSON is read: RFC 3339 with an offset.
+            Times::Texts(texts) => texts
+                .get(i)
+                .map(|text| {
+                    text.parse::<DateTime<FixedOffset>>()
+                        .map(|at| at.with_timezone(&Utc))
+                        .map_err(|err| format!("{text:?} is not an RFC 3339 time: {err}"))
+                })
+                .transpose(),
+        }
+    }
+}
+
+impl ComplaintColumns {
+    /// The complaints of every row, built on all cores; the error names the
+    /// first invalid row and its field.
+    pub fn complaints(&self) -> PyResult<Vec<Complaint>> {
+        let n = self.id.len();
+        for (field, len) in [
+            ("received_at", Some(self.received_at.len())),
+            ("channel", Some(self.channel.len())),
+            ("customer_id", self.customer_id.as_ref().map(Texts::len)),
+            ("phone", self.phone.as_ref().map(Texts::len)),
+            ("category", self.category.as_ref().map(Texts::len)),
+            ("text", self.text.as_ref().map(Texts::len)),
+            ("status", self.status.as_ref().map(Texts::len)),
+            ("closed_at", self.closed_at.as_ref().map(Times::len)),
+        ] {
+            if let Some(len) = len.filter(|&len| len != n) {
+                return Err(invalid(field, format!("{len} values for {n} ids")));
+            }
+        }
+        (0..n)
+            .into_par_iter()
+            .map(|i| self.row(i))
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(|_| {
+                // The error of the first invalid row, whichever thread saw one first.
+                let first = (0..n)
+                    .into_par_iter()
+                    .find_map_first(|i| self.row(i).err())
+                    .expect("a row failed");
+                InvalidInputError::new_err(first)
+            })
+    }
+
+    /// Row `i` as a complaint; the error names the row and the field.
+    fn row(&self, i: usize) -> Result<Complaint, String> {
+        let invalid = |field: &str, reason: &str| format!("invalid complaints[{i}]: {field}: {reason}");
+        let text = |column: Option<&Texts>| column.and_then(|column| column.get(i)).map(str::to_owned);
+        let id = text(Some(&self.id)).ok_or_else(|| invalid("id", "missing"))?;
+        let received_at = self
+            .received_at
+            .at(i)
+            .map_err(|err| invalid("received_at", &err))?
+            .ok_or_else(|| invalid("received_at", "missing"))?;
+        let channel = match self.channel.get(i) {
+            Some(name) => Channel::parse(name)
+                .ok_or_else(|| invalid("channel", &format!("{name:?} is not a channel")))?,
+            None => return Err(invalid("channel", "missing")),
+        };
+        let closed_at = match &self.closed_at {
+            Some(times) => times.at(i).map_err(|err| invalid("closed_at", &err))?,
+            None => None,
+        };
+        let status = match self.status.as_ref().and_then(|column| column.get(i)) {
+            Some("open") => ComplaintStatus::Open,
+            Some("closed") => ComplaintStatus::Closed,
+            Some(other) => {
+                return Err(invalid(
+                    "status",
+                    &format!("{other:?} is neither open nor closed"),
+                ))
+            }
+            None if closed_at.is_some() => ComplaintStatus::Closed,
+            None => ComplaintStatus::Open,
+        };
+        Ok(Complaint {
+            id,
+            customer_id: text(self.customer_id.as_ref()),
+            phone: text(self.phone.as_ref()),
+            received_at,
+            channel,
+            category: text(self.category.as_ref()),
+            text: text(self.text.as_ref()),
+            status,
+            closed_at,
+            severity: None,
+            signals: Vec::new(),
+        })
+    }
+}
+
+/// The verdict columns as Python lists: outcome, kind, escalated,
+/// repeat_count, thread, repeat_of, repeat_category. Ticket ids are the
+/// input's own `str` objects when it gave a list of them, and each name is
+/// one object, so that a million labels make no million new strings.
+pub fn label_lists<'py>(
+    py: Python<'py>,
+    ids: Option<&Bound<'py, PyList>>,
+    complaints: &[Complaint],
+    batch: &BatchLabels,
+) -> PyResult<Vec<Bound<'py, PyList>>> {
+    let text = |text: &str| PyString::new(py, text).into_any();
+    let none = py.None().into_bound(py);
+    let (judged, updated) = (text("judged"), text("updated"));
+    let kinds = [
+        RepeatKind::New,
+        RepeatKind::Repeat,
+        RepeatKind::Second,
+        RepeatKind::Duplicate,
+    ]
+    .map(|kind| (kind, text(kind.as_str())));
+    let categories: Vec<Bound<'py, PyAny>> = batch.categories.iter().map(|code| text(code)).collect();
+    let id_of = |row: u32| -> PyResult<Bound<'py, PyAny>> {
+        let given = ids.map(|ids| ids.get_item(row as usize)).transpose()?;
+        Ok(match given {
+            Some(id) if id.is_instance_of::<PyString>() => id,
+            _ => text(&complaints[row as usize].id),
+        })
+    };
+    let mut columns: [Vec<Bound<'py, PyAny>>; 7] = Default::default();
+    for column in &mut columns {
+        column.reserve_exact(batch.labels.len());
+    }
+    let [outcome, kind, escalated, repeat_count, thread, repeat_of, category] = &mut columns;
+    for label in &batch.labels {
+        let Some(judged_kind) = label.kind else {
+            outcome.push(updated.clone());
+            for column in [
+                &mut *kind,
+                &mut *escalated,
+                &mut *repeat_count,
+                &mut *thread,
+                &mut *repeat_of,
+                &mut *category,
+            ] {
+                column.push(none.clone());
+            }
+            continue;
+        };
+        outcome.push(judged.clone());
+        let (_, name) = kinds
+            .iter()
+            .find(|(kind, _)| *kind == judged_kind)
+            .expect("every kind is named");
+        kind.push(name.clone());
+        escalated.push(PyBool::new(py, label.escalated).to_owned().into_any());
+        repeat_count.push(label.repeat_count.into_pyobject(py)?.into_any());
+        thread.push(id_of(label.thread)?);
+        repeat_of.push(match label.matched {
+            Some(row) => id_of(row)?,
+            None => none.clone(),
+        });
+        category.push(match usize::from(label.category).checked_sub(1) {
+            Some(index) => categories[index].clone(),
+            None => none.clone(),
+        });
+    }
+    columns
+        .into_iter()
+        .map(|column| PyList::new(py, column))
+        .collect()
+}
+
+/// The verdict columns as little-endian numbers, for a data frame to take
+/// whole: kind (u8: 0 for a status update, then new, repeat, second,
+/// duplicate), escalated (u8), repeat_count (u32), thread and repeat_of
+/// (i64 rows, -1 for none), repeat_category (i32 into the category codes,
+/// -1 for none), and the category codes.
+pub fn compact_labels<'py>(py: Python<'py>, batch: &BatchLabels) -> PyResult<Bound<'py, PyTuple>> {
+    let labels = &batch.labels;
+    let column = |width: usize, write: &dyn Fn(&CompactLabel, &mut Vec<u8>)| {
+        let mut bytes = Vec::with_capacity(labels.len() * width);
+        for label in labels {
+            write(label, &mut bytes);
+        }
+        PyBytes::new(py, &bytes).into_any()
+    };
+    // Status updates have no thread, match or category.
+    let judged = |label: &CompactLabel, value: i64| if label.kind.is_some() { value } else { -1 };
+    let kind = column(1, &|label, out| {
+        out.push(match label.kind {
+            None => 0,
+            Some(RepeatKind::New) => 1,
+            Some(RepeatKind::Repeat) => 2,
+            Some(RepeatKind::Second) => 3,
+            Some(RepeatKind::Duplicate) => 4,
+        })
+    });
+    let escalated = column(1, &|label, out| out.push(u8::from(label.escalated)));
+    let repeat_count = column(4, &|label, out| out.extend(label.repeat_count.to_le_bytes()));
+    let thread = column(8, &|label, out| {
+        out.extend(judged(label, i64::from(label.thread)).to_le_bytes())
+    });
+    let repeat_of = column(8, &|label, out| {
+        let matched = label.matched.map_or(-1, i64::from);
+        out.extend(judged(label, matched).to_le_bytes())
+    });
+    let category = column(4, &|label, out| {
+        let index = i64::from(label.category) - 1;
+        out.extend((judged(label, index) as i32).to_le_bytes())
+    });
+    let codes = PyList::new(py, &batch.categories)?.into_any();
+    PyTuple::new(
+        py,
+        [kind, escalated, repeat_count, thread, repeat_of, category, codes],
+    )
+}
