@@ -9,7 +9,7 @@ use pyo3::types::{PyBool, PyBytes, PyFloat, PyList, PyString, PyTuple};
 use rayon::prelude::*;
 
 use custinsight::repeat::{BatchLabels, CompactLabel, RepeatKind};
-use custinsight::{Channel, Complaint, ComplaintStatus};
+use custinsight::{Channel, ComplaintRef, ComplaintRows, ComplaintStatus};
 
 use crate::InvalidInputError;
 
@@ -217,10 +217,30 @@ impl Times {
     }
 }
 
+/// Complaint columns ready for a batch: the texts as they came, the times,
+/// channels and statuses parsed (each row checked once), every row with an
+/// id. A batch reads the rows in place ([`ComplaintRows`]): no complaint,
+/// and no string, is copied.
+pub struct ComplaintTable {
+    columns: ComplaintColumns,
+    received_at: Vec<DateTime<Utc>>,
+    closed_at: Vec<Option<DateTime<Utc>>>,
+    channel: Vec<Channel>,
+    status: Vec<ComplaintStatus>,
+}
+
+/// What a row of [`ComplaintColumns`] holds besides its texts.
+struct Parsed {
+    received_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+    channel: Channel,
+    status: ComplaintStatus,
+}
+
 impl ComplaintColumns {
-    /// The complaints of every row, built on all cores; the error names the
-    /// first invalid row and its field.
-    pub fn complaints(&self) -> PyResult<Vec<Complaint>> {
+    /// The columns as a table; the error names the first invalid row and
+    /// its field.
+    pub fn table(self) -> PyResult<ComplaintTable> {
         let n = self.id.len();
         for (field, len) in [
             ("received_at", Some(self.received_at.len())),
@@ -236,25 +256,41 @@ impl ComplaintColumns {
                 return Err(invalid(field, format!("{len} values for {n} ids")));
             }
         }
-        (0..n)
+        let parsed = (0..n)
             .into_par_iter()
-            .map(|i| self.row(i))
-            .collect::<Result<Vec<_>, String>>()
+            .map(|i| self.parse(i))
+            .collect::<Result<Vec<Parsed>, String>>()
             .map_err(|_| {
                 // The error of the first invalid row, whichever thread saw one first.
                 let first = (0..n)
                     .into_par_iter()
-                    .find_map_first(|i| self.row(i).err())
+                    .find_map_first(|i| self.parse(i).err())
                     .expect("a row failed");
                 InvalidInputError::new_err(first)
-            })
+            })?;
+        let mut table = ComplaintTable {
+            columns: self,
+            received_at: Vec::with_capacity(n),
+            closed_at: Vec::with_capacity(n),
+            channel: Vec::with_capacity(n),
+            status: Vec::with_capacity(n),
+        };
+        for row in parsed {
+            table.received_at.push(row.received_at);
+            table.closed_at.push(row.closed_at);
+            table.channel.push(row.channel);
+            table.status.push(row.status);
+        }
+        Ok(table)
     }
 
-    /// Row `i` as a complaint; the error names the row and the field.
-    fn row(&self, i: usize) -> Result<Complaint, String> {
+    /// What row `i` holds besides its texts; the error names the row and
+    /// the field.
+    fn parse(&self, i: usize) -> Result<Parsed, String> {
         let invalid = |field: &str, reason: &str| format!("invalid complaints[{i}]: {field}: {reason}");
-        let text = |column: Option<&Texts>| column.and_then(|column| column.get(i)).map(str::to_owned);
-        let id = text(Some(&self.id)).ok_or_else(|| invalid("id", "missing"))?;
+        if self.id.get(i).is_none() {
+            return Err(invalid("id", "missing"));
+        }
         let received_at = self
             .received_at
             .at(i)
@@ -281,19 +317,48 @@ impl ComplaintColumns {
             None if closed_at.is_some() => ComplaintStatus::Closed,
             None => ComplaintStatus::Open,
         };
-        Ok(Complaint {
-            id,
-            customer_id: text(self.customer_id.as_ref()),
-            phone: text(self.phone.as_ref()),
+        Ok(Parsed {
             received_at,
-            channel,
-            category: text(self.category.as_ref()),
-            text: text(self.text.as_ref()),
-            status,
             closed_at,
-            severity: None,
-            signals: Vec::new(),
+            channel,
+            status,
         })
+    }
+}
+
+impl ComplaintRows for ComplaintTable {
+    fn count(&self) -> usize {
+        self.channel.len()
+    }
+
+    fn row(&self, row: usize) -> ComplaintRef<'_> {
+        fn text(column: &Option<Texts>, row: usize) -> Option<&str> {
+            column.as_ref()?.get(row)
+        }
+        ComplaintRef {
+            id: self.id(row),
+            customer_id: self.customer_id(row),
+            phone: text(&self.columns.phone, row),
+            received_at: self.received_at[row],
+            channel: self.channel[row],
+            category: self.category(row),
+            text: text(&self.columns.text, row),
+            status: self.status[row],
+            closed_at: self.closed_at[row],
+            signals: &[],
+        }
+    }
+
+    fn id(&self, row: usize) -> &str {
+        self.columns.id.get(row).expect("every row of a table has an id")
+    }
+
+    fn customer_id(&self, row: usize) -> Option<&str> {
+        self.columns.customer_id.as_ref()?.get(row)
+    }
+
+    fn category(&self, row: usize) -> Option<&str> {
+        self.columns.category.as_ref()?.get(row)
     }
 }
 
@@ -304,7 +369,7 @@ impl ComplaintColumns {
 pub fn label_lists<'py>(
     py: Python<'py>,
     ids: Option<&Bound<'py, PyList>>,
-    complaints: &[Complaint],
+    complaints: &ComplaintTable,
     batch: &BatchLabels,
 ) -> PyResult<Vec<Bound<'py, PyList>>> {
     let text = |text: &str| PyString::new(py, text).into_any();
@@ -322,7 +387,7 @@ pub fn label_lists<'py>(
         let given = ids.map(|ids| ids.get_item(row as usize)).transpose()?;
         Ok(match given {
             Some(id) if id.is_instance_of::<PyString>() => id,
-            _ => text(&complaints[row as usize].id),
+            _ => text(complaints.id(row as usize)),
         })
     };
     let mut columns: [Vec<Bound<'py, PyAny>>; 7] = Default::default();

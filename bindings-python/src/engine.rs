@@ -839,10 +839,15 @@ impl Engine {
     ) -> PyResult<(Bound<'py, PyTuple>, Option<String>)> {
         let parsed = ComplaintColumns::from_dict(columns)?;
         let (complaints, batch, summary) = py.detach(|| -> PyResult<_> {
-            let complaints = parsed.complaints()?;
-            let batch = self.inner.label_batch_compact(&complaints).map_err(to_py_err)?;
+            let complaints = parsed.table()?;
+            let batch = self
+                .inner
+                .label_batch_compact_rows(&complaints)
+                .map_err(to_py_err)?;
             let summary = if summary {
-                let summary = batch.summarize(&complaints, customer_base).map_err(to_py_err)?;
+                let summary = batch
+                    .summarize_rows(&complaints, customer_base)
+                    .map_err(to_py_err)?;
                 Some(json(&summary))
             } else {
                 None

@@ -80,30 +80,87 @@ impl Complaint {
     /// [`Complaint::validate`], returning the normalised phone it had to
     /// compute anyway (the repeat detector keys customers by it).
     pub(crate) fn validate_normalizing_phone(&self) -> Result<Option<String>> {
-        self.validate_fields(true)
+        self.view().validate_fields(true)
     }
 
-    /// [`Complaint::validate_normalizing_phone`] without the check of the
-    /// category code's form, for a batch that checks each of its distinct
-    /// codes once instead of every row's.
-    pub(crate) fn validate_except_category(&self) -> Result<Option<String>> {
-        self.validate_fields(false)
+    /// The complaint's fields, borrowed.
+    #[inline]
+    pub fn view(&self) -> ComplaintRef<'_> {
+        ComplaintRef {
+            id: &self.id,
+            customer_id: self.customer_id.as_deref(),
+            phone: self.phone.as_deref(),
+            received_at: self.received_at,
+            channel: self.channel,
+            category: self.category.as_deref(),
+            text: self.text.as_deref(),
+            status: self.status,
+            closed_at: self.closed_at,
+            signals: &self.signals,
+        }
     }
 
-    fn validate_fields(&self, check_category: bool) -> Result<Option<String>> {
-        check_id("id", &self.id)?;
+    /// Whether the ticket is open.
+    pub fn is_open(&self) -> bool {
+        self.status == ComplaintStatus::Open
+    }
+}
+
+/// A complaint's fields, borrowed from wherever they are held: a
+/// [`Complaint`] ([`Complaint::view`]) or the columns of a data frame.
+/// Batch labelling reads its complaints through this, so that columnar
+/// input needs no [`Complaint`] (and no string copies) per row.
+#[derive(Debug, Clone, Copy)]
+pub struct ComplaintRef<'a> {
+    /// Ticket number, unique within the operator.
+    pub id: &'a str,
+    /// The customer's id in CRM, when known.
+    pub customer_id: Option<&'a str>,
+    /// The customer's phone number (any spelling).
+    pub phone: Option<&'a str>,
+    /// When the ticket was received.
+    pub received_at: DateTime<Utc>,
+    /// Channel the complaint came through.
+    pub channel: Channel,
+    /// Level-2 category code.
+    pub category: Option<&'a str>,
+    /// The complaint text.
+    pub text: Option<&'a str>,
+    /// Open or closed.
+    pub status: ComplaintStatus,
+    /// When the ticket was closed.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Signals raised by the text, when already classified.
+    pub signals: &'a [Signal],
+}
+
+impl ComplaintRef<'_> {
+    /// [`Complaint::validate`] of the fields.
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] naming the first offending field.
+    pub fn validate(&self) -> Result<()> {
+        self.validate_fields(true).map(drop)
+    }
+
+    /// The checks of [`Complaint::validate`], but for the category code's
+    /// form when `check_category` is false (a batch checks each of its
+    /// distinct codes once instead of every row's); returns the normalised
+    /// phone.
+    pub(crate) fn validate_fields(&self, check_category: bool) -> Result<Option<String>> {
+        check_id("id", self.id)?;
         if self.customer_id.is_none() && self.phone.is_none() {
             return Err(Error::invalid(
                 "customer_id",
                 "a complaint needs a customer_id or a phone to tell whose it is",
             ));
         }
-        if let Some(customer_id) = &self.customer_id {
+        if let Some(customer_id) = self.customer_id {
             check_id("customer_id", customer_id)?;
         }
-        let phone = self.phone.as_deref().map(crate::normalize_phone).transpose()?;
+        let phone = self.phone.map(crate::normalize_phone).transpose()?;
         check_time("received_at", self.received_at)?;
-        if let Some(category) = self.category.as_deref().filter(|_| check_category) {
+        if let Some(category) = self.category.filter(|_| check_category) {
             validate_category_code(category)?;
         }
         match (self.status, self.closed_at) {
@@ -127,10 +184,71 @@ impl Complaint {
         }
         Ok(phone)
     }
+}
 
-    /// Whether the ticket is open.
-    pub fn is_open(&self) -> bool {
-        self.status == ComplaintStatus::Open
+/// Complaints a batch reads by row: a slice of [`Complaint`]s, or
+/// any columnar store that can lend a row's fields as a [`ComplaintRef`].
+///
+/// # Example
+///
+/// ```
+/// use custinsight::{Complaint, ComplaintRows};
+///
+/// let rows: Vec<Complaint> = vec![custinsight::from_json("complaint", r#"{"id": "T1",
+///     "customer_id": "C1", "received_at": "2026-11-01T09:00:00Z", "channel": "app",
+///     "status": "open"}"#)?];
+/// assert_eq!(rows.count(), 1);
+/// assert_eq!(rows.row(0).id, "T1");
+/// # Ok::<(), custinsight::Error>(())
+/// ```
+pub trait ComplaintRows: Sync {
+    /// How many complaints there are.
+    fn count(&self) -> usize;
+
+    /// The fields of complaint `row` (below [`ComplaintRows::count`]).
+    fn row(&self, row: usize) -> ComplaintRef<'_>;
+
+    /// The ticket id of complaint `row`: `row(row).id`, for a store that
+    /// can give one field faster than all of them.
+    fn id(&self, row: usize) -> &str {
+        self.row(row).id
+    }
+
+    /// The customer id of complaint `row`, as [`ComplaintRows::id`].
+    fn customer_id(&self, row: usize) -> Option<&str> {
+        self.row(row).customer_id
+    }
+
+    /// The category of complaint `row`, as [`ComplaintRows::id`].
+    fn category(&self, row: usize) -> Option<&str> {
+        self.row(row).category
+    }
+}
+
+impl ComplaintRows for [Complaint] {
+    #[inline]
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    #[inline]
+    fn row(&self, row: usize) -> ComplaintRef<'_> {
+        self[row].view()
+    }
+
+    #[inline]
+    fn id(&self, row: usize) -> &str {
+        &self[row].id
+    }
+
+    #[inline]
+    fn customer_id(&self, row: usize) -> Option<&str> {
+        self[row].customer_id.as_deref()
+    }
+
+    #[inline]
+    fn category(&self, row: usize) -> Option<&str> {
+        self[row].category.as_deref()
     }
 }
 

@@ -17,7 +17,7 @@ use crate::classify::{Classification, Classifier, Thresholds};
 use crate::error::{Error, Result};
 use crate::popup::{PopUp, PopUpConfig};
 use crate::repeat::{Categorize, CustomerCounters, Intake, RepeatConfig, RepeatDetector, Verdict};
-use crate::{ChurnModel, Complaint, CustomerProfile};
+use crate::{ChurnModel, Complaint, ComplaintRows, CustomerProfile};
 
 /// Everything an [`Engine`] can be configured with. Every part has the
 /// defaults of the domain specification, so `{}` is a valid configuration.
@@ -352,6 +352,16 @@ impl Engine {
     pub fn label_batch_compact(&self, complaints: &[Complaint]) -> Result<crate::repeat::BatchLabels> {
         let categorizer = ClassifierCategorizer(Arc::clone(&self.classifier));
         crate::repeat::label_batch_compact(&self.config.repeat, Some(&categorizer), complaints)
+    }
+
+    /// [`Engine::label_batch_compact`] of the rows of a columnar store
+    /// ([`crate::repeat::label_batch_compact_rows`]).
+    ///
+    /// # Errors
+    /// As [`Engine::label_batch`].
+    pub fn label_batch_compact_rows(&self, rows: &dyn ComplaintRows) -> Result<crate::repeat::BatchLabels> {
+        let categorizer = ClassifierCategorizer(Arc::clone(&self.classifier));
+        crate::repeat::label_batch_compact_rows(&self.config.repeat, Some(&categorizer), rows)
     }
 
     /// The customer's repeat and escalation counters as of `now`, for the

@@ -87,7 +87,7 @@ pub use builder::{BuildReport, ProfileBuilder};
 pub use channel::{Channel, ChannelTier};
 pub use churn::ChurnModel;
 pub use classify::{Classification, Classifier, CompactClassification};
-pub use complaint::{Complaint, ComplaintStatus};
+pub use complaint::{Complaint, ComplaintRef, ComplaintRows, ComplaintStatus};
 pub use engine::{ComplaintIntake, Engine, EngineBuilder, EngineConfig};
 pub use error::{from_json, Error, ErrorKind, Result};
 pub use event::{AccountUpdate, EventPayload, IdentityUpdate, SourceEvent};

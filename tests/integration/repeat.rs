@@ -7,11 +7,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use custinsight::repeat::{
-    label_batch, label_batch_compact, summarize, BatchLabels, Categorize, EscalationTendency, Intake,
-    PriorMatch, RepeatConfig, RepeatDetector, RepeatKind, TextSignature, Verdict, RECORD_BYTES,
+    label_batch, label_batch_compact, label_batch_compact_rows, summarize, BatchLabels, Categorize,
+    EscalationTendency, Intake, PriorMatch, RepeatConfig, RepeatDetector, RepeatKind, TextSignature, Verdict,
+    RECORD_BYTES,
 };
 use custinsight::{
-    level1, normalize_phone, Channel, ChannelTier, Complaint, ComplaintStatus, ErrorKind, Signal,
+    level1, normalize_phone, Channel, ChannelTier, Complaint, ComplaintRef, ComplaintRows, ComplaintStatus,
+    ErrorKind, Signal,
 };
 use proptest::prelude::*;
 
@@ -1517,4 +1519,104 @@ fn check_many_over_several_chunks_answers_as_check() {
         kinds.insert(verdict.kind);
     }
     assert_eq!(kinds.len(), 4, "{kinds:?}");
+}
+
+/// Complaints held as columns (one vector a field), read through the
+/// default methods of [`ComplaintRows`].
+struct Columns {
+    ids: Vec<String>,
+    customer_ids: Vec<Option<String>>,
+    phones: Vec<Option<String>>,
+    received_at: Vec<DateTime<Utc>>,
+    channels: Vec<Channel>,
+    categories: Vec<Option<String>>,
+    texts: Vec<Option<String>>,
+    statuses: Vec<ComplaintStatus>,
+    closed_at: Vec<Option<DateTime<Utc>>>,
+    signals: Vec<Vec<Signal>>,
+}
+
+impl Columns {
+    fn of(complaints: &[Complaint]) -> Self {
+        Columns {
+            ids: complaints.iter().map(|c| c.id.clone()).collect(),
+            customer_ids: complaints.iter().map(|c| c.customer_id.clone()).collect(),
+            phones: complaints.iter().map(|c| c.phone.clone()).collect(),
+            received_at: complaints.iter().map(|c| c.received_at).collect(),
+            channels: complaints.iter().map(|c| c.channel).collect(),
+            categories: complaints.iter().map(|c| c.category.clone()).collect(),
+            texts: complaints.iter().map(|c| c.text.clone()).collect(),
+            statuses: complaints.iter().map(|c| c.status).collect(),
+            closed_at: complaints.iter().map(|c| c.closed_at).collect(),
+            signals: complaints.iter().map(|c| c.signals.clone()).collect(),
+        }
+    }
+}
+
+impl ComplaintRows for Columns {
+    fn count(&self) -> usize {
+        self.ids.len()
+    }
+
+    fn row(&self, row: usize) -> ComplaintRef<'_> {
+        ComplaintRef {
+            id: &self.ids[row],
+            customer_id: self.customer_ids[row].as_deref(),
+            phone: self.phones[row].as_deref(),
+            received_at: self.received_at[row],
+            channel: self.channels[row],
+            category: self.categories[row].as_deref(),
+            text: self.texts[row].as_deref(),
+            status: self.statuses[row],
+            closed_at: self.closed_at[row],
+            signals: &self.signals[row],
+        }
+    }
+}
+
+#[test]
+fn columns_label_as_the_same_complaints_in_a_slice() {
+    use custinsight::repeat::synth::{synthetic_complaints, SynthSpec};
+    let mut complaints: Vec<Complaint> = synthetic_complaints(&SynthSpec {
+        seed: 5,
+        ..SynthSpec::new(4000)
+    })
+    .collect();
+    // Some status updates (a ticket again, closed), and signals.
+    for at in (0..complaints.len()).step_by(97) {
+        let mut update = complaints[at].clone();
+        update.status = ComplaintStatus::Closed;
+        update.closed_at = Some(update.received_at + Duration::days(1));
+        complaints.push(update);
+    }
+    for complaint in complaints.iter_mut().step_by(31) {
+        complaint.signals = vec![Signal::Regulator];
+    }
+    let columns = Columns::of(&complaints);
+    let config = RepeatConfig::default();
+    for categorizer in [None, Some(&Stub as &dyn Categorize)] {
+        let slice = label_batch_compact(&config, categorizer, &complaints).unwrap();
+        let rows = label_batch_compact_rows(&config, categorizer, &columns).unwrap();
+        assert_eq!(rows.labels, slice.labels);
+        assert_eq!(rows.categories, slice.categories);
+        assert_eq!(
+            rows.summarize_rows(&columns, Some(1000)).unwrap(),
+            slice.summarize(&complaints, Some(1000)).unwrap()
+        );
+        assert!(slice.labels.iter().any(|label| label.kind.is_none()));
+        assert!(slice.labels.iter().any(|label| label.escalated));
+    }
+    // The first invalid row is named as it is for a slice.
+    let mut broken = complaints.clone();
+    broken[7].closed_at = Some(broken[7].received_at - Duration::days(1));
+    broken[9].customer_id = None;
+    broken[9].phone = None;
+    let slice_error = label_batch_compact(&config, None, &broken)
+        .unwrap_err()
+        .to_string();
+    let rows_error = label_batch_compact_rows(&config, None, &Columns::of(&broken))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(rows_error, slice_error);
+    assert!(rows_error.contains("complaints[7]"), "{rows_error}");
 }

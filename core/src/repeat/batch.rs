@@ -18,7 +18,7 @@ use super::history::{
 use super::verdict::{Intake, RepeatKind};
 use super::Categorize;
 use crate::channel::Channel;
-use crate::complaint::Complaint;
+use crate::complaint::{Complaint, ComplaintRef, ComplaintRows};
 use crate::error::{Error, Result};
 use crate::taxonomy::{level1, validate_category_code};
 
@@ -65,7 +65,7 @@ pub fn label_batch(
     categorizer: Option<&dyn Categorize>,
     complaints: &[Complaint],
 ) -> Result<Vec<Intake>> {
-    Ok(run_batch::<FullLabels>(config, categorizer, complaints)?.0)
+    Ok(run_batch::<FullLabels, _>(config, categorizer, complaints)?.0)
 }
 
 /// The label of one row of a batch, as plain numbers: what
@@ -115,10 +115,35 @@ impl BatchLabels {
     /// # Errors
     /// As [`summarize`].
     pub fn summarize(&self, complaints: &[Complaint], customer_base: Option<u64>) -> Result<BatchSummary> {
-        if complaints.len() != self.labels.len() {
+        self.summarize_of(complaints, customer_base)
+    }
+
+    /// [`BatchLabels::summarize`] of the rows of a columnar store (as
+    /// [`label_batch_compact_rows`] labels them).
+    ///
+    /// # Errors
+    /// As [`summarize`].
+    pub fn summarize_rows(
+        &self,
+        rows: &dyn ComplaintRows,
+        customer_base: Option<u64>,
+    ) -> Result<BatchSummary> {
+        self.summarize_of(rows, customer_base)
+    }
+
+    fn summarize_of<R: ComplaintRows + ?Sized>(
+        &self,
+        complaints: &R,
+        customer_base: Option<u64>,
+    ) -> Result<BatchSummary> {
+        if complaints.count() != self.labels.len() {
             return Err(Error::invalid(
                 "labels",
-                format!("{} labels for {} complaints", self.labels.len(), complaints.len()),
+                format!(
+                    "{} labels for {} complaints",
+                    self.labels.len(),
+                    complaints.count()
+                ),
             ));
         }
         let judged = self.labels.iter().map(|label| {
@@ -166,7 +191,66 @@ pub fn label_batch_compact(
     categorizer: Option<&dyn Categorize>,
     complaints: &[Complaint],
 ) -> Result<BatchLabels> {
-    let (labels, categories) = run_batch::<CompactLabels>(config, categorizer, complaints)?;
+    let (labels, categories) = run_batch::<CompactLabels, _>(config, categorizer, complaints)?;
+    Ok(BatchLabels { labels, categories })
+}
+
+/// [`label_batch_compact`] of the rows of any [`ComplaintRows`] store: the
+/// columns of a data frame, say, read in place with no [`Complaint`] built
+/// per row. The same verdicts as for the same complaints in a slice.
+///
+/// # Errors
+/// As [`label_batch`].
+///
+/// # Examples
+///
+/// ```
+/// use custinsight::repeat::{label_batch_compact_rows, RepeatConfig, RepeatKind};
+/// use custinsight::{Channel, ComplaintRef, ComplaintRows, ComplaintStatus};
+///
+/// /// Two complaints of one customer, held as columns.
+/// struct Columns {
+///     ids: Vec<String>,
+///     received_at: Vec<chrono::DateTime<chrono::Utc>>,
+/// }
+///
+/// impl ComplaintRows for Columns {
+///     fn count(&self) -> usize {
+///         self.ids.len()
+///     }
+///
+///     fn row(&self, row: usize) -> ComplaintRef<'_> {
+///         ComplaintRef {
+///             id: &self.ids[row],
+///             customer_id: Some("C1"),
+///             phone: None,
+///             received_at: self.received_at[row],
+///             channel: Channel::Hotline,
+///             category: Some("broadband.outage"),
+///             text: None,
+///             status: ComplaintStatus::Open,
+///             closed_at: None,
+///             signals: &[],
+///         }
+///     }
+/// }
+///
+/// let columns = Columns {
+///     ids: vec!["T2".into(), "T1".into()],
+///     received_at: vec!["2026-11-03T09:00:00Z".parse()?, "2026-11-01T09:00:00Z".parse()?],
+/// };
+/// let batch = label_batch_compact_rows(&RepeatConfig::default(), None, &columns)?;
+/// assert_eq!(batch.labels[0].kind, Some(RepeatKind::Repeat)); // T1 is still open
+/// assert_eq!(batch.labels[0].matched, Some(1));
+/// assert_eq!(batch.summarize_rows(&columns, None)?.overall.repeats, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn label_batch_compact_rows(
+    config: &RepeatConfig,
+    categorizer: Option<&dyn Categorize>,
+    rows: &dyn ComplaintRows,
+) -> Result<BatchLabels> {
+    let (labels, categories) = run_batch::<CompactLabels, _>(config, categorizer, rows)?;
     Ok(BatchLabels { labels, categories })
 }
 
@@ -175,9 +259,9 @@ pub fn label_batch_compact(
 trait Labels {
     type Label: Send;
 
-    fn judged(judged: Judged<'_, '_>) -> Self::Label;
+    fn judged<R: ComplaintRows + ?Sized>(judged: Judged<'_, '_, R>) -> Self::Label;
 
-    fn updated(complaint: &Complaint, original_row: u32, thread_row: u32) -> Self::Label;
+    fn updated(complaint: ComplaintRef<'_>, original_row: u32, thread_row: u32) -> Self::Label;
 
     /// The labels in row order, from labels beside their rows.
     fn in_row_order(slots: Vec<Slot<Self::Label>>) -> Vec<Self::Label> {
@@ -186,8 +270,8 @@ trait Labels {
 }
 
 /// A judged row, with everything either kind of label is built from.
-struct Judged<'r, 'a> {
-    history: &'r RunHistory<'r, 'a>,
+struct Judged<'r, 'a, R: ComplaintRows + ?Sized> {
+    history: &'r RunHistory<'r, 'a, R>,
     received_ms: i64,
     judgement: &'r Judgement,
     matches: &'r [Match],
@@ -203,7 +287,7 @@ enum FullLabels {}
 impl Labels for FullLabels {
     type Label = Intake;
 
-    fn judged(judged: Judged<'_, '_>) -> Intake {
+    fn judged<R: ComplaintRows + ?Sized>(judged: Judged<'_, '_, R>) -> Intake {
         let strings = judged.history.strings;
         let subject = (
             strings.id(judged.row),
@@ -218,7 +302,7 @@ impl Labels for FullLabels {
         ))
     }
 
-    fn updated(complaint: &Complaint, _: u32, _: u32) -> Intake {
+    fn updated(complaint: ComplaintRef<'_>, _: u32, _: u32) -> Intake {
         Intake::Updated {
             id: complaint.id.to_owned(),
             status: complaint.status,
@@ -231,7 +315,7 @@ enum CompactLabels {}
 impl Labels for CompactLabels {
     type Label = CompactLabel;
 
-    fn judged(judged: Judged<'_, '_>) -> CompactLabel {
+    fn judged<R: ComplaintRows + ?Sized>(judged: Judged<'_, '_, R>) -> CompactLabel {
         debug_assert!(judged.matched_row.is_some() || judged.thread_row == judged.row);
         CompactLabel {
             kind: Some(judged.judgement.kind),
@@ -255,7 +339,7 @@ impl Labels for CompactLabels {
             .collect()
     }
 
-    fn updated(_: &Complaint, original_row: u32, thread_row: u32) -> CompactLabel {
+    fn updated(_: ComplaintRef<'_>, original_row: u32, thread_row: u32) -> CompactLabel {
         CompactLabel {
             kind: None,
             escalated: false,
@@ -269,14 +353,14 @@ impl Labels for CompactLabels {
 
 /// Validates, groups the rows by final customer, and replays each
 /// customer's rows in time order (in parallel over customers).
-fn run_batch<'a, L: Labels>(
+fn run_batch<'a, L: Labels, R: ComplaintRows + ?Sized>(
     config: &RepeatConfig,
     categorizer: Option<&dyn Categorize>,
-    complaints: &'a [Complaint],
+    complaints: &'a R,
 ) -> Result<(Vec<L::Label>, Vec<String>)> {
     config.validate()?;
     let resolved = Resolved::new(config);
-    if complaints.len() >= u32::MAX as usize {
+    if complaints.count() >= u32::MAX as usize {
         return Err(Error::invalid(
             "complaints",
             "4294967295 or more complaints in one batch",
@@ -284,7 +368,7 @@ fn run_batch<'a, L: Labels>(
     }
     // Category codes are checked once per distinct code, below; a failing
     // row is prepared again with every check to report its first error.
-    let prepare_row = |complaint: &'a Complaint, every_check: bool| -> Result<Prepared<'a>> {
+    let prepare_row = |complaint: &ComplaintRef<'a>, every_check: bool| -> Result<Prepared<'a>> {
         let prepared = if every_check {
             prepare(complaint, categorizer)?
         } else {
@@ -296,8 +380,8 @@ fn run_batch<'a, L: Labels>(
     // An indexed collect writes the rows in place; a failed row leaves a
     // placeholder and its index, and the first failure is reported.
     let first_failure = AtomicUsize::new(usize::MAX);
-    let build = |(index, complaint): (usize, &'a Complaint)| {
-        let prepared = prepare_row(complaint, false).unwrap_or_else(|_| {
+    let build = |index: usize| {
+        let prepared = prepare_row(&complaints.row(index), false).unwrap_or_else(|_| {
             first_failure.fetch_min(index, Ordering::Relaxed);
             Prepared::placeholder()
         });
@@ -315,12 +399,11 @@ fn run_batch<'a, L: Labels>(
     };
     // Only a categoriser gives rows a category the complaints do not hold.
     let (mut rows, categorized): (Vec<BatchRow>, Vec<Option<String>>) = if categorizer.is_some() {
-        complaints.par_iter().enumerate().map(build).unzip()
+        (0..complaints.count()).into_par_iter().map(build).unzip()
     } else {
-        let rows = complaints
-            .par_iter()
-            .enumerate()
-            .map(|item| build(item).0)
+        let rows = (0..complaints.count())
+            .into_par_iter()
+            .map(|index| build(index).0)
             .collect();
         (rows, Vec::new())
     };
@@ -344,8 +427,9 @@ fn run_batch<'a, L: Labels>(
     let first_failure = first_failure
         .into_inner()
         .min(first_malformed.unwrap_or(usize::MAX));
-    if let Some(complaint) = complaints.get(first_failure) {
-        let err = prepare_row(complaint, true).expect_err("a row that failed fails again");
+    if first_failure < complaints.count() {
+        let err =
+            prepare_row(&complaints.row(first_failure), true).expect_err("a row that failed fails again");
         return Err(err.within(&format!("complaints[{first_failure}]")));
     }
     let categories = intern_categories(&mut rows, &local_codes, codes)?;
@@ -394,7 +478,7 @@ fn run_batch<'a, L: Labels>(
                             .then(a.row.cmp(&b.row))
                     });
                 }
-                replay.run::<L>(run, &rows, &strings, &resolved);
+                replay.run::<L, R>(run, &rows, &strings, &resolved);
             }
         });
     Ok((L::in_row_order(slots), categories))
@@ -466,27 +550,26 @@ const NO_PHONE: u64 = u64::MAX;
 
 /// The strings of a batch's rows: in the complaints, but for the categories
 /// a categoriser gave.
-struct RowStrings<'a> {
-    complaints: &'a [Complaint],
+struct RowStrings<'a, R: ComplaintRows + ?Sized> {
+    complaints: &'a R,
     /// Per row when a categoriser was given (empty otherwise): the category
     /// it gave a row that had none.
     categorized: Vec<Option<String>>,
 }
 
-impl<'a> RowStrings<'a> {
-    fn complaint(&self, row: u32) -> &'a Complaint {
-        &self.complaints[row as usize]
+impl<'a, R: ComplaintRows + ?Sized> RowStrings<'a, R> {
+    fn complaint(&self, row: u32) -> ComplaintRef<'a> {
+        self.complaints.row(row as usize)
     }
 
     fn id(&self, row: u32) -> &'a str {
-        &self.complaint(row).id
+        self.complaints.id(row as usize)
     }
 
     /// The row's category: given, or from the categoriser.
     fn category(&self, row: usize) -> Option<&str> {
-        self.complaints[row]
-            .category
-            .as_deref()
+        self.complaints
+            .category(row)
             .or_else(|| self.categorized.get(row)?.as_deref())
     }
 }
@@ -529,9 +612,9 @@ const CATEGORY_CHUNK: usize = 4096;
 /// returns the distinct codes of the batch, sorted, and the codes of each
 /// chunk in the order of their numbers: one map lookup a row, in a map that
 /// stays in the core's cache.
-fn number_categories<'s>(
+fn number_categories<'s, R: ComplaintRows + ?Sized>(
     rows: &mut [BatchRow],
-    strings: &'s RowStrings<'_>,
+    strings: &'s RowStrings<'_, R>,
 ) -> (Vec<String>, Vec<Vec<&'s str>>) {
     let local_codes: Vec<Vec<&'s str>> = rows
         .par_chunks_mut(CATEGORY_CHUNK)
@@ -648,7 +731,11 @@ impl CustomerKeys {
     ///
     /// `hash` numbers customer ids; any function gives the same grouping
     /// (the tests force collisions with a poor one).
-    fn of(rows: &[BatchRow], complaints: &[Complaint], hash: impl Fn(&str) -> u64 + Sync) -> CustomerKeys {
+    fn of<R: ComplaintRows + ?Sized>(
+        rows: &[BatchRow],
+        complaints: &R,
+        hash: impl Fn(&str) -> u64 + Sync,
+    ) -> CustomerKeys {
         // Only the rows with a phone are sorted: CRM exports often have none.
         let mut by_phone: Vec<(u64, u32)> = rows
             .par_iter()
@@ -659,23 +746,22 @@ impl CustomerKeys {
         by_phone.par_sort_unstable();
         let linked = by_phone
             .par_iter()
-            .any(|&(_, row)| complaints[row as usize].customer_id.is_some());
+            .any(|&(_, row)| complaints.customer_id(row as usize).is_some());
         // Indexed collects (no filtering) write in place; rows without the
         // key sort last under the `ABSENT` key and are skipped. Each id comes
         // with its first bytes inline, so that equal hashes are told apart
         // without reading the ids from the complaints: only ids longer than
         // the inline part are compared as strings.
         const ABSENT: u64 = u64::MAX;
-        let mut by_id: Vec<(u64, u128, u32)> = complaints
-            .par_iter()
-            .enumerate()
-            .map(|(row, complaint)| match complaint.customer_id.as_deref() {
+        let mut by_id: Vec<(u64, u128, u32)> = (0..complaints.count())
+            .into_par_iter()
+            .map(|row| match complaints.customer_id(row) {
                 Some(id) => (hash(id), inline_id(id), row as u32),
                 None => (ABSENT, 0, row as u32),
             })
             .collect();
         by_id.par_sort_unstable();
-        let id_of = |row: u32| complaints[row as usize].customer_id.as_deref();
+        let id_of = |row: u32| complaints.customer_id(row as usize);
         let alike = |a: &(u64, u128, u32), b: &(u64, u128, u32)| a.0 == b.0 && a.1 == b.1;
         // Long ids alike in hash and inline bytes but different (a
         // collision) may interleave: then they are sorted by text as well.
@@ -771,11 +857,11 @@ fn number_phones(by_phone: &[(u64, u32)], count: &mut u32, mut visit: impl FnMut
 }
 
 /// The records of one customer's rows replayed so far, oldest first.
-struct RunHistory<'r, 'a> {
+struct RunHistory<'r, 'a, R: ComplaintRows + ?Sized> {
     records: &'r [Record],
     /// The row of each record.
     rows: &'r [u32],
-    strings: &'r RowStrings<'a>,
+    strings: &'r RowStrings<'a, R>,
     /// Records before this one are older than the window of every row still
     /// to come.
     window_start: usize,
@@ -784,7 +870,7 @@ struct RunHistory<'r, 'a> {
     groups: Option<(&'r [u32], u32)>,
 }
 
-impl History for RunHistory<'_, '_> {
+impl<R: ComplaintRows + ?Sized> History for RunHistory<'_, '_, R> {
     fn each(&self, mut visit: impl FnMut(usize, &Record)) {
         match self.groups {
             None => {
@@ -856,9 +942,9 @@ impl<'a> Replay<'a> {
     /// The record of the ticket of `row` (its id hashing to `hash`) in
     /// `group` (every record when not linking). The ids are compared only
     /// when their hashes are equal.
-    fn find_id(
+    fn find_id<R: ComplaintRows + ?Sized>(
         &self,
-        strings: &RowStrings<'a>,
+        strings: &RowStrings<'a, R>,
         (row, hash): (u32, u32),
         group: Option<u32>,
         long: bool,
@@ -882,11 +968,11 @@ impl<'a> Replay<'a> {
 
     /// Labels the rows of one customer, given in time order, writing each
     /// label beside its row.
-    fn run<L: Labels>(
+    fn run<L: Labels, R: ComplaintRows + ?Sized>(
         &mut self,
         run: &mut [Slot<L::Label>],
         rows: &[BatchRow],
-        strings: &RowStrings<'a>,
+        strings: &RowStrings<'a, R>,
         config: &Resolved,
     ) {
         self.clear();
@@ -1101,39 +1187,32 @@ pub fn summarize(
     labels: &[Intake],
     customer_base: Option<u64>,
 ) -> Result<BatchSummary> {
-    if complaints.len() != labels.len() {
+    if complaints.count() != labels.len() {
         return Err(Error::invalid(
             "labels",
-            format!("{} labels for {} complaints", labels.len(), complaints.len()),
+            format!("{} labels for {} complaints", labels.len(), complaints.count()),
         ));
     }
-    let judged = complaints
-        .iter()
-        .zip(labels)
-        .enumerate()
-        .map(|(index, (complaint, label))| {
-            if complaint.id != label.id() {
-                return Err(Error::invalid(
-                    format!("labels[{index}]"),
-                    format!(
-                        "is for ticket {:?}, the complaint is {:?}",
-                        label.id(),
-                        complaint.id
-                    ),
-                ));
-            }
-            Ok(label
-                .verdict()
-                .map(|verdict| (verdict.kind, verdict.escalated, verdict.category.as_deref())))
-        });
+    let judged = labels.iter().enumerate().map(|(index, label)| {
+        let id = complaints.id(index);
+        if id != label.id() {
+            return Err(Error::invalid(
+                format!("labels[{index}]"),
+                format!("is for ticket {:?}, the complaint is {:?}", label.id(), id),
+            ));
+        }
+        Ok(label
+            .verdict()
+            .map(|verdict| (verdict.kind, verdict.escalated, verdict.category.as_deref())))
+    });
     let judged: Vec<_> = judged.collect::<Result<_>>()?;
     summarize_judged(complaints, judged.into_iter(), customer_base)
 }
 
 /// The KPIs of complaints and, per complaint, its verdict's kind, escalated
 /// flag and category (`None` for a status update).
-fn summarize_judged<'l>(
-    complaints: &[Complaint],
+fn summarize_judged<'l, R: ComplaintRows + ?Sized>(
+    complaints: &R,
     judged: impl Iterator<Item = Option<(RepeatKind, bool, Option<&'l str>)>>,
     customer_base: Option<u64>,
 ) -> Result<BatchSummary> {
@@ -1142,7 +1221,8 @@ fn summarize_judged<'l>(
     }
     let mut summary = BatchSummary::default();
     let mut months: HashMap<(i32, u32), Rates> = HashMap::default();
-    for (complaint, judged) in complaints.iter().zip(judged) {
+    for (row, judged) in judged.enumerate() {
+        let complaint = complaints.row(row);
         let Some((kind, escalated, category)) = judged else {
             summary.updates += 1;
             continue;
@@ -1196,7 +1276,7 @@ mod tests {
         let rows: Vec<BatchRow> = complaints
             .iter()
             .map(|complaint| {
-                let prepared = prepare(complaint, None).unwrap();
+                let prepared = prepare(&complaint.view(), None).unwrap();
                 BatchRow {
                     facts: prepared.facts,
                     category: (0, 0),

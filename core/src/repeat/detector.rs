@@ -198,7 +198,7 @@ impl RepeatDetector {
     /// ([`Complaint::validate`]), or has neither a category nor a text to
     /// compare.
     pub fn intake(&self, complaint: &Complaint) -> Result<Intake> {
-        let prepared = prepare(complaint, self.categorizer.as_deref())?;
+        let prepared = prepare(&complaint.view(), self.categorizer.as_deref())?;
         if prepared.require_issue().is_err() && !self.knows_ticket(&prepared) {
             prepared.require_issue()?;
         }
@@ -399,7 +399,11 @@ impl RepeatDetector {
     /// categories. Signing a text costs more than the rest of a check: with
     /// a category given, it is signed only when a prior needs comparing.
     fn prepare_check<'a>(&self, complaint: &'a Complaint) -> Result<(history::Prepared<'a>, (u16, u16))> {
-        let prepared = prepare_signing(complaint, self.categorizer.as_deref(), Signing::WithoutCategory)?;
+        let prepared = prepare_signing(
+            &complaint.view(),
+            self.categorizer.as_deref(),
+            Signing::WithoutCategory,
+        )?;
         let category = self.category_ids(prepared.category.as_deref())?;
         Ok((prepared, category))
     }

@@ -13,7 +13,7 @@ use super::signature::{similarity_of_distance, TextSignature};
 use super::verdict::{EscalationTendency, PriorMatch, RepeatKind, Verdict};
 use super::Categorize;
 use crate::channel::{Channel, ChannelTier};
-use crate::complaint::{Complaint, ComplaintStatus};
+use crate::complaint::{Complaint, ComplaintRef, ComplaintStatus};
 use crate::error::{Error, Result};
 use crate::taxonomy::{level1, validate_category_code, Signal};
 
@@ -192,7 +192,7 @@ pub(crate) fn signal_bits(signals: &[Signal]) -> u8 {
 
 /// Validates a complaint and reduces it to what the detector compares.
 pub(crate) fn prepare<'a>(
-    complaint: &'a Complaint,
+    complaint: &ComplaintRef<'a>,
     categorizer: Option<&dyn Categorize>,
 ) -> Result<Prepared<'a>> {
     prepare_signing(complaint, categorizer, Signing::Always)
@@ -210,7 +210,7 @@ pub(crate) enum Signing {
 
 /// [`prepare`], signing the text as `signing` says.
 pub(crate) fn prepare_signing<'a>(
-    complaint: &'a Complaint,
+    complaint: &ComplaintRef<'a>,
     categorizer: Option<&dyn Categorize>,
     signing: Signing,
 ) -> Result<Prepared<'a>> {
@@ -222,34 +222,30 @@ pub(crate) fn prepare_signing<'a>(
 /// ([`crate::taxonomy::validate_category_code`]) and then reports the first
 /// row whose code fails.
 pub(crate) fn prepare_batch_row<'a>(
-    complaint: &'a Complaint,
+    complaint: &ComplaintRef<'a>,
     categorizer: Option<&dyn Categorize>,
 ) -> Result<Prepared<'a>> {
     prepare_checking(complaint, categorizer, Signing::Always, false)
 }
 
 fn prepare_checking<'a>(
-    complaint: &'a Complaint,
+    complaint: &ComplaintRef<'a>,
     categorizer: Option<&dyn Categorize>,
     signing: Signing,
     check_category: bool,
 ) -> Result<Prepared<'a>> {
-    let phone = if check_category {
-        complaint.validate_normalizing_phone()?
-    } else {
-        complaint.validate_except_category()?
-    };
+    let phone = complaint.validate_fields(check_category)?;
     if complaint.id.len() > MAX_ID_LEN {
         return Err(Error::invalid("id", format!("is longer than {MAX_ID_LEN} bytes")));
     }
     let phone = phone.as_deref().map(encode_phone);
     let signature = if signing == Signing::Always || complaint.category.is_none() {
-        sign(complaint)
+        sign(complaint.text)
     } else {
         None
     };
-    let category = match (&complaint.category, categorizer, &complaint.text) {
-        (Some(category), _, _) => Some(Cow::Borrowed(category.as_str())),
+    let category = match (complaint.category, categorizer, complaint.text) {
+        (Some(category), _, _) => Some(Cow::Borrowed(category)),
         (None, Some(categorizer), Some(text)) => match categorizer.categorize(text) {
             Some(category) => {
                 validate_category_code(&category).map_err(|err| {
@@ -272,8 +268,8 @@ fn prepare_checking<'a>(
         (ComplaintStatus::Closed, None) => received_ms,
     };
     Ok(Prepared {
-        id: &complaint.id,
-        customer_id: complaint.customer_id.as_deref(),
+        id: complaint.id,
+        customer_id: complaint.customer_id,
         phone,
         status: complaint.status,
         category,
@@ -281,17 +277,17 @@ fn prepare_checking<'a>(
             received_ms,
             closed_ms,
             signature,
-            id_hash: id_hash(&complaint.id),
+            id_hash: id_hash(complaint.id),
             channel: channel_index(complaint.channel),
-            signals: signal_bits(&complaint.signals),
+            signals: signal_bits(complaint.signals),
         },
     })
 }
 
-/// The text signature of a complaint, when it has a text with letters or
+/// The text signature of a complaint's text, when it has letters or
 /// digits.
-pub(crate) fn sign(complaint: &Complaint) -> Option<u64> {
-    complaint.text.as_deref().and_then(TextSignature::of).map(|s| s.0)
+pub(crate) fn sign(text: Option<&str>) -> Option<u64> {
+    text.and_then(TextSignature::of).map(|s| s.0)
 }
 
 /// Whether judging a complaint against `history` would read its text
@@ -938,7 +934,7 @@ pub(crate) fn check_against<H: History>(
 ) -> Result<Verdict> {
     let facts = &mut prepared.facts;
     if facts.signature.is_none() && needs_signature(history, facts.received_ms, config) {
-        facts.signature = sign(complaint);
+        facts.signature = sign(complaint.text.as_deref());
     }
     prepared.require_issue()?;
     Ok(judge(history, prepared, category, config).0)

@@ -51,7 +51,8 @@ pub mod synth;
 mod verdict;
 
 pub use batch::{
-    label_batch, label_batch_compact, summarize, BatchLabels, BatchSummary, CompactLabel, Rates,
+    label_batch, label_batch_compact, label_batch_compact_rows, summarize, BatchLabels, BatchSummary,
+    CompactLabel, Rates,
 };
 /// The string type of a [`Verdict`]'s ticket ids and category: kept inline
 /// up to 24 bytes (the usual ticket id), so that a verdict costs no
