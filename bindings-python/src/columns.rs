@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use custinsight::repeat::{BatchLabels, CompactLabel, RepeatKind};
 use custinsight::{Channel, ComplaintRef, ComplaintRows, ComplaintStatus};
 
+use crate::engine::invalid;
 use crate::InvalidInputError;
 
 /// Complaint columns as the Python layer passes them, each None when
@@ -54,10 +55,6 @@ impl ComplaintColumns {
             closed_at: times_of("closed_at")?,
         })
     }
-}
-
-fn invalid(field: &str, reason: impl std::fmt::Display) -> PyErr {
-    InvalidInputError::new_err(format!("invalid {field}: {reason}"))
 }
 
 /// A text column: values converted one by one, or an Arrow string array's

@@ -32,7 +32,8 @@ fn name<T: Serialize>(value: &T) -> String {
     }
 }
 
-fn invalid(field: &str, reason: impl std::fmt::Display) -> PyErr {
+/// An [`InvalidInputError`] naming the field and what was wrong with it.
+pub(crate) fn invalid(field: &str, reason: impl std::fmt::Display) -> PyErr {
     InvalidInputError::new_err(format!("invalid {field}: {reason}"))
 }
 

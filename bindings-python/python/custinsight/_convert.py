@@ -165,21 +165,6 @@ def arrow_texts(column: Any) -> Optional[tuple]:
     )
 
 
-def optional_texts(column: Any) -> list:
-    """Texts or None (NaN, NA and None are missing), as the core wants them."""
-    out = []
-    for value in values_of(column):
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            out.append(None)
-        elif isinstance(value, str):
-            out.append(value)
-        elif value != value:  # pandas NA / NaT
-            out.append(None)
-        else:
-            out.append(str(value))
-    return out
-
-
 def kind_of(data: Any) -> str:
     """Which library a data set comes from: pandas, arrow, polars or python."""
     module = type(data).__module__.split(".")[0]

@@ -18,7 +18,6 @@ from ._convert import (
     kind_of,
     label_frame,
     now_iso,
-    optional_texts,
     progress_callback,
     read_bytes,
     time_nanos,
