@@ -220,10 +220,7 @@ impl Times {
 /// and no string, is copied.
 pub struct ComplaintTable {
     columns: ComplaintColumns,
-    received_at: Vec<DateTime<Utc>>,
-    closed_at: Vec<Option<DateTime<Utc>>>,
-    channel: Vec<Channel>,
-    status: Vec<ComplaintStatus>,
+    parsed: Vec<Parsed>,
 }
 
 /// What a row of [`ComplaintColumns`] holds besides its texts.
@@ -265,20 +262,10 @@ impl ComplaintColumns {
                     .expect("a row failed");
                 InvalidInputError::new_err(first)
             })?;
-        let mut table = ComplaintTable {
+        Ok(ComplaintTable {
             columns: self,
-            received_at: Vec::with_capacity(n),
-            closed_at: Vec::with_capacity(n),
-            channel: Vec::with_capacity(n),
-            status: Vec::with_capacity(n),
-        };
-        for row in parsed {
-            table.received_at.push(row.received_at);
-            table.closed_at.push(row.closed_at);
-            table.channel.push(row.channel);
-            table.status.push(row.status);
-        }
-        Ok(table)
+            parsed,
+        })
     }
 
     /// What row `i` holds besides its texts; the error names the row and
@@ -325,23 +312,24 @@ impl ComplaintColumns {
 
 impl ComplaintRows for ComplaintTable {
     fn count(&self) -> usize {
-        self.channel.len()
+        self.parsed.len()
     }
 
     fn row(&self, row: usize) -> ComplaintRef<'_> {
         fn text(column: &Option<Texts>, row: usize) -> Option<&str> {
             column.as_ref()?.get(row)
         }
+        let parsed = &self.parsed[row];
         ComplaintRef {
             id: self.id(row),
             customer_id: self.customer_id(row),
             phone: text(&self.columns.phone, row),
-            received_at: self.received_at[row],
-            channel: self.channel[row],
+            received_at: parsed.received_at,
+            channel: parsed.channel,
             category: self.category(row),
             text: text(&self.columns.text, row),
-            status: self.status[row],
-            closed_at: self.closed_at[row],
+            status: parsed.status,
+            closed_at: parsed.closed_at,
             signals: &[],
         }
     }
