@@ -16,7 +16,9 @@ use crate::audit::{AuditFinding, AuditInput, AuditReport};
 use crate::classify::{Classification, Classifier, Thresholds};
 use crate::error::{Error, Result};
 use crate::popup::{PopUp, PopUpConfig};
-use crate::repeat::{Categorize, CustomerCounters, Intake, RepeatConfig, RepeatDetector, Verdict};
+use crate::repeat::{
+    Categorize, CustomerCounters, Intake, RepeatConfig, RepeatDetector, TextReading, Verdict,
+};
 use crate::{ChurnModel, Complaint, ComplaintRows, CustomerProfile};
 
 /// Everything an [`Engine`] can be configured with. Every part has the
@@ -173,7 +175,7 @@ impl EngineBuilder {
             }
             None => RepeatDetector::new(self.config.repeat.clone())?,
         }
-        .with_categorizer(Arc::new(ClassifierCategorizer(Arc::clone(&classifier))));
+        .with_categorizer(Arc::new(ClassifierCategorizer::new(&classifier, false)));
         Ok(Engine {
             config: self.config,
             classifier,
@@ -185,12 +187,42 @@ impl EngineBuilder {
 
 /// The repeat detector asks the classifier for a category only when it is
 /// sure; otherwise the detector compares the text against every category.
-struct ClassifierCategorizer(Arc<Classifier>);
+struct ClassifierCategorizer {
+    classifier: Arc<Classifier>,
+    /// Whether texts are read for their signals too: in a batch, where no
+    /// complaint went through [`Engine::intake`]'s enrichment, so that a
+    /// batch labels as intake would. The streaming detector's categoriser
+    /// does not: intake has read the signals already.
+    signals: bool,
+}
+
+impl ClassifierCategorizer {
+    fn new(classifier: &Arc<Classifier>, signals: bool) -> Self {
+        ClassifierCategorizer {
+            classifier: Arc::clone(classifier),
+            signals,
+        }
+    }
+}
 
 impl Categorize for ClassifierCategorizer {
     fn categorize(&self, text: &str) -> Option<String> {
-        let answer = self.0.classify(text);
-        (!answer.uncertain).then_some(answer.category)
+        let answer = self.classifier.classify_compact(text);
+        let taxonomy = self.classifier.taxonomy();
+        (!answer.uncertain).then(|| taxonomy.categories[answer.category].code.clone())
+    }
+
+    fn finds_signals(&self) -> bool {
+        self.signals
+    }
+
+    fn read(&self, text: &str) -> TextReading {
+        let answer = self.classifier.classify_compact(text);
+        let taxonomy = self.classifier.taxonomy();
+        TextReading {
+            category: (!answer.uncertain).then(|| taxonomy.categories[answer.category].code.clone()),
+            signals: answer.signal_kinds(),
+        }
     }
 }
 
@@ -332,14 +364,17 @@ impl Engine {
 
     /// Labels a whole data set of complaints, in any order, as if they had
     /// arrived in time order, against a fresh history (the engine's own
-    /// history is neither used nor changed). Complaints without a category
-    /// are classified.
+    /// history is neither used nor changed). As at [`Engine::intake`], a
+    /// complaint's text is classified for what the complaint lacks: its
+    /// category, and its signals (so that a text naming the regulator
+    /// escalates a repeat here as it does at intake). Complaints that carry
+    /// their category and signals, or have no text, are not classified.
     ///
     /// # Errors
     /// [`Error::InvalidField`] naming the row and field of the first invalid
     /// complaint.
     pub fn label_batch(&self, complaints: &[Complaint]) -> Result<Vec<Intake>> {
-        let categorizer = ClassifierCategorizer(Arc::clone(&self.classifier));
+        let categorizer = ClassifierCategorizer::new(&self.classifier, true);
         crate::repeat::label_batch(&self.config.repeat, Some(&categorizer), complaints)
     }
 
@@ -350,7 +385,7 @@ impl Engine {
     /// # Errors
     /// As [`Engine::label_batch`].
     pub fn label_batch_compact(&self, complaints: &[Complaint]) -> Result<crate::repeat::BatchLabels> {
-        let categorizer = ClassifierCategorizer(Arc::clone(&self.classifier));
+        let categorizer = ClassifierCategorizer::new(&self.classifier, true);
         crate::repeat::label_batch_compact(&self.config.repeat, Some(&categorizer), complaints)
     }
 
@@ -360,7 +395,7 @@ impl Engine {
     /// # Errors
     /// As [`Engine::label_batch`].
     pub fn label_batch_compact_rows(&self, rows: &dyn ComplaintRows) -> Result<crate::repeat::BatchLabels> {
-        let categorizer = ClassifierCategorizer(Arc::clone(&self.classifier));
+        let categorizer = ClassifierCategorizer::new(&self.classifier, true);
         crate::repeat::label_batch_compact_rows(&self.config.repeat, Some(&categorizer), rows)
     }
 
@@ -504,6 +539,57 @@ mod tests {
             .build()
             .unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::SnapshotFormat);
+    }
+
+    #[test]
+    fn a_batch_reads_texts_for_signals_as_intake_does() {
+        // One customer, one category given, through the hotline: only the
+        // regulator mentioned in the third text can escalate it.
+        let texts = [
+            "家里宽带断网两天了，一直掉线",
+            "宽带还是断网",
+            "宽带又断网了，再不修好我就打12300投诉",
+            "broadband down again, I will go to the regulator",
+        ];
+        let complaints: Vec<Complaint> = texts
+            .iter()
+            .enumerate()
+            .map(|(day, text)| {
+                let mut complaint = complaint(
+                    &format!("T{day}"),
+                    &format!("2026-11-0{}T09:00:00Z", day + 1),
+                    text,
+                );
+                complaint.category = Some("broadband.outage".into());
+                complaint
+            })
+            .collect();
+        let engine = Engine::new();
+        let streamed: Vec<Intake> = complaints
+            .iter()
+            .map(|complaint| engine.intake(complaint).unwrap().repeat)
+            .collect();
+        let escalated: Vec<bool> = streamed
+            .iter()
+            .map(|intake| intake.verdict().unwrap().escalated)
+            .collect();
+        assert_eq!(escalated, [false, false, true, true]);
+        // In reverse order, as a batch may hold them: the same labels.
+        let mut reversed = complaints.clone();
+        reversed.reverse();
+        let mut batch = Engine::new().label_batch(&reversed).unwrap();
+        batch.reverse();
+        assert_eq!(batch, streamed);
+        let compact = Engine::new().label_batch_compact(&complaints).unwrap();
+        let flags: Vec<bool> = compact.labels.iter().map(|label| label.escalated).collect();
+        assert_eq!(flags, escalated);
+        // Signals the complaint carries are taken as given, the text unread.
+        let mut given = complaints.clone();
+        given[2].signals = vec![crate::Signal::Legal];
+        given[3].signals = vec![crate::Signal::Media];
+        let labels = Engine::new().label_batch_compact(&given).unwrap();
+        let flags: Vec<bool> = labels.labels.iter().map(|label| label.escalated).collect();
+        assert_eq!(flags, [false, false, false, true]);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::config::Resolved;
 use super::signature::{similarity_of_distance, TextSignature};
 use super::verdict::{EscalationTendency, PriorMatch, RepeatKind, Verdict};
-use super::Categorize;
+use super::{Categorize, TextReading};
 use crate::channel::{Channel, ChannelTier};
 use crate::complaint::{Complaint, ComplaintRef, ComplaintStatus};
 use crate::error::{Error, Result};
@@ -244,21 +244,32 @@ fn prepare_checking<'a>(
     } else {
         None
     };
-    let category = match (complaint.category, categorizer, complaint.text) {
-        (Some(category), _, _) => Some(Cow::Borrowed(category)),
-        (None, Some(categorizer), Some(text)) => match categorizer.categorize(text) {
-            Some(category) => {
-                validate_category_code(&category).map_err(|err| {
-                    Error::invalid(
-                        "category",
-                        format!("the categoriser returned a malformed code: {err}"),
-                    )
-                })?;
-                Some(Cow::Owned(category))
-            }
-            None => None,
-        },
+    // The text is read for what the complaint lacks: its category, or its
+    // signals when the categoriser finds them.
+    let wants_signals = complaint.signals.is_empty() && categorizer.is_some_and(|c| c.finds_signals());
+    let reading = match (categorizer, complaint.text) {
+        (Some(categorizer), Some(text)) if wants_signals => Some(categorizer.read(text)),
+        (Some(categorizer), Some(text)) if complaint.category.is_none() => Some(TextReading {
+            category: categorizer.categorize(text),
+            signals: Vec::new(),
+        }),
         _ => None,
+    };
+    let (read_category, read_signals) = reading.map_or((None, 0), |reading| {
+        (reading.category, signal_bits(&reading.signals))
+    });
+    let category = match (complaint.category, read_category) {
+        (Some(category), _) => Some(Cow::Borrowed(category)),
+        (None, Some(category)) => {
+            validate_category_code(&category).map_err(|err| {
+                Error::invalid(
+                    "category",
+                    format!("the categoriser returned a malformed code: {err}"),
+                )
+            })?;
+            Some(Cow::Owned(category))
+        }
+        (None, None) => None,
     };
     let received_ms = complaint.received_at.timestamp_millis();
     let closed_ms = match (complaint.status, complaint.closed_at) {
@@ -279,7 +290,7 @@ fn prepare_checking<'a>(
             signature,
             id_hash: id_hash(complaint.id),
             channel: channel_index(complaint.channel),
-            signals: signal_bits(complaint.signals),
+            signals: signal_bits(complaint.signals) | read_signals,
         },
     })
 }

@@ -80,6 +80,33 @@ pub use verdict::{CustomerCounters, EscalationTendency, Intake, PriorMatch, Repe
 pub trait Categorize: Send + Sync {
     /// The level-2 category code of `text`, or `None` when unsure.
     fn categorize(&self, text: &str) -> Option<String>;
+
+    /// Whether [`Categorize::read`] finds signals: then the text of a
+    /// complaint that came without signals is read even when the complaint
+    /// has its category, as [`crate::Engine::intake`] reads it. `false`
+    /// unless overridden.
+    fn finds_signals(&self) -> bool {
+        false
+    }
+
+    /// The category and the signals of `text`, from one reading: by
+    /// default the category of [`Categorize::categorize`] and no signals.
+    fn read(&self, text: &str) -> TextReading {
+        TextReading {
+            category: self.categorize(text),
+            signals: Vec::new(),
+        }
+    }
+}
+
+/// What a [`Categorize`]r reads in a complaint text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextReading {
+    /// The level-2 category code, or `None` when unsure.
+    pub category: Option<String>,
+    /// The signals the text raises (a regulator or media signal escalates a
+    /// repeat).
+    pub signals: Vec<crate::Signal>,
 }
 
 /// Size in bytes of one remembered complaint record, excluding its ticket id
