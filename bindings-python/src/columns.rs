@@ -4,12 +4,13 @@
 //! the time it takes to label it.
 
 use chrono::{DateTime, FixedOffset, Utc};
+use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyList, PyString, PyTuple};
 use rayon::prelude::*;
 
 use custinsight::repeat::{BatchLabels, CompactLabel, RepeatKind};
-use custinsight::{Channel, ComplaintRef, ComplaintRows, ComplaintStatus};
+use custinsight::{Channel, ComplaintRef, ComplaintRows, ComplaintStatus, Signal};
 
 use crate::engine::invalid;
 use crate::InvalidInputError;
@@ -21,7 +22,9 @@ use crate::InvalidInputError;
 /// validity)` of its buffers (int64 offsets, validity None when every value
 /// is there). A time column is a list of RFC 3339 texts or, from a
 /// `datetime64` column, the bytes of its int64 nanoseconds since the epoch
-/// in UTC (little-endian, NaT as the smallest int64).
+/// in UTC (little-endian, NaT as the smallest int64). The signals column
+/// is a list of values, each missing, a list of signal names, or a text
+/// listing them ([`Signal::parse_list`]).
 pub struct ComplaintColumns {
     id: Texts,
     customer_id: Option<Texts>,
@@ -32,14 +35,20 @@ pub struct ComplaintColumns {
     text: Option<Texts>,
     status: Option<Texts>,
     closed_at: Option<Times>,
+    signals: Option<Signals>,
 }
 
 impl ComplaintColumns {
     /// The columns of a dict of them, by field name.
     pub fn from_dict(columns: &Bound<'_, PyAny>) -> PyResult<Self> {
         let column = |field: &str| columns.get_item(field);
+        // An optional column may be None or left out.
         let optional = |field: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
-            Ok(Some(column(field)?).filter(|column| !column.is_none()))
+            match column(field) {
+                Ok(column) => Ok(Some(column).filter(|column| !column.is_none())),
+                Err(err) if err.is_instance_of::<PyKeyError>(columns.py()) => Ok(None),
+                Err(err) => Err(err),
+            }
         };
         let texts_of = |field: &str| optional(field)?.map(|column| texts(&column, field)).transpose();
         let times_of = |field: &str| optional(field)?.map(|column| times(&column, field)).transpose();
@@ -53,6 +62,7 @@ impl ComplaintColumns {
             text: texts_of("text")?,
             status: texts_of("status")?,
             closed_at: times_of("closed_at")?,
+            signals: optional("signals")?.map(|column| signals(&column)).transpose()?,
         })
     }
 }
@@ -92,18 +102,115 @@ fn text_of(value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     if let Ok(text) = value.cast::<PyString>() {
         return text.extract().map(Some);
     }
-    // NaN and pandas' NaT are not equal to themselves; pandas' NA is not
-    // even a truth value when compared.
-    let missing = value.is_none()
-        || value
-            .cast::<PyFloat>()
-            .is_ok_and(|number| number.value().is_nan())
-        || !value.eq(value).unwrap_or(false);
-    if missing {
+    if is_missing(value) {
         Ok(None)
     } else {
         value.str()?.extract().map(Some)
     }
+}
+
+/// Whether a value stands for a missing one: None, NaN, pandas' NaT or NA.
+fn is_missing(value: &Bound<'_, PyAny>) -> bool {
+    // NaN and pandas' NaT are not equal to themselves; pandas' NA is not
+    // even a truth value when compared.
+    value.is_none()
+        || value
+            .cast::<PyFloat>()
+            .is_ok_and(|number| number.value().is_nan())
+        || !value.eq(value).unwrap_or(false)
+}
+
+/// The signals of every row, back to back: row `i`'s are
+/// `signals[ends[i - 1]..ends[i]]`. Read up to the first row whose value
+/// is not one of signals, which is kept with the reason, so that
+/// [`ComplaintColumns::table`] reports it in row order with the other fields.
+struct Signals {
+    signals: Vec<Signal>,
+    ends: Vec<u32>,
+    first_error: Option<(usize, String)>,
+    /// The length of the column.
+    rows: usize,
+}
+
+impl Signals {
+    fn len(&self) -> usize {
+        self.rows
+    }
+
+    fn of_row(&self, row: usize) -> &[Signal] {
+        let start = row.checked_sub(1).map_or(0, |before| self.ends[before]);
+        &self.signals[start as usize..self.ends[row] as usize]
+    }
+}
+
+fn signals(column: &Bound<'_, PyAny>) -> PyResult<Signals> {
+    let list = column
+        .cast::<PyList>()
+        .map_err(|_| invalid("signals", "expected a list of values"))?;
+    let mut read = Signals {
+        signals: Vec::new(),
+        ends: Vec::with_capacity(list.len()),
+        first_error: None,
+        rows: list.len(),
+    };
+    for (row, value) in list.iter().enumerate() {
+        match signals_of(&value) {
+            Ok(signals) => read.signals.extend(signals),
+            Err(reason) => {
+                read.first_error = Some((row, reason));
+                break;
+            }
+        }
+        let end = u32::try_from(read.signals.len()).map_err(|_| invalid("signals", "too many signals"))?;
+        read.ends.push(end);
+    }
+    Ok(read)
+}
+
+/// The signals of one value: none when missing; from a text listing their
+/// names, or from any other collection of names (a list, a tuple, a numpy
+/// array).
+fn signals_of(value: &Bound<'_, PyAny>) -> Result<Vec<Signal>, String> {
+    let reason = |err: custinsight::Error| match err {
+        custinsight::Error::InvalidField { reason, .. } => reason,
+        other => other.to_string(),
+    };
+    // Missing values (None, or NaN in a pandas text column) are by far the
+    // most common: told apart before asking for an iterator, which costs an
+    // exception when there is none.
+    if value.is_none()
+        || value
+            .cast::<PyFloat>()
+            .is_ok_and(|number| number.value().is_nan())
+    {
+        return Ok(Vec::new());
+    }
+    if let Ok(text) = value.cast::<PyString>() {
+        let text = text.to_cow().map_err(|err| err.to_string())?;
+        return Signal::parse_list(&text).map_err(reason);
+    }
+    let not_names = || {
+        let kind = value
+            .get_type()
+            .name()
+            .map_or_else(|_| "?".to_owned(), |name| name.to_string());
+        format!("expected signal names (a list of them, or a text), got a {kind}")
+    };
+    // A collection first: comparing a numpy array with itself gives an
+    // array, which would pass for a missing value.
+    let Ok(items) = value.try_iter() else {
+        return if is_missing(value) {
+            Ok(Vec::new())
+        } else {
+            Err(not_names())
+        };
+    };
+    let names: Vec<String> = items
+        .map(|item| item.and_then(|item| item.cast_into::<PyString>().map_err(PyErr::from)))
+        .map(|item| item.and_then(|name| name.extract::<String>()))
+        .collect::<PyResult<_>>()
+        .map_err(|_| not_names())?;
+    Signal::parse_names(names.iter().map(String::as_str)).map_err(reason)
 }
 
 fn arrow_texts(buffers: &Bound<'_, PyTuple>, field: &str) -> PyResult<ArrowTexts> {
@@ -245,6 +352,7 @@ impl ComplaintColumns {
             ("text", self.text.as_ref().map(Texts::len)),
             ("status", self.status.as_ref().map(Texts::len)),
             ("closed_at", self.closed_at.as_ref().map(Times::len)),
+            ("signals", self.signals.as_ref().map(Signals::len)),
         ] {
             if let Some(len) = len.filter(|&len| len != n) {
                 return Err(invalid(field, format!("{len} values for {n} ids")));
@@ -285,6 +393,15 @@ impl ComplaintColumns {
                 .ok_or_else(|| invalid("channel", &format!("{name:?} is not a channel")))?,
             None => return Err(invalid("channel", "missing")),
         };
+        if let Some((row, reason)) = self
+            .signals
+            .as_ref()
+            .and_then(|signals| signals.first_error.as_ref())
+        {
+            if *row == i {
+                return Err(invalid("signals", reason));
+            }
+        }
         let closed_at = match &self.closed_at {
             Some(times) => times.at(i).map_err(|err| invalid("closed_at", &err))?,
             None => None,
@@ -330,7 +447,11 @@ impl ComplaintRows for ComplaintTable {
             text: text(&self.columns.text, row),
             status: parsed.status,
             closed_at: parsed.closed_at,
-            signals: &[],
+            signals: self
+                .columns
+                .signals
+                .as_ref()
+                .map_or(&[], |signals| signals.of_row(row)),
         }
     }
 

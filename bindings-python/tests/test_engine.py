@@ -5,6 +5,7 @@ import json
 import threading
 import time
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -306,6 +307,84 @@ def test_label_repeats_from_arrow_polars_records_and_renamed_columns(engine):
     polars = pytest.importorskip("polars")
     out = engine.label_repeats(polars.from_pandas(frame))
     assert isinstance(out, polars.DataFrame) and out["kind"].to_list() == expected
+
+
+def signals_frame(signals):
+    """Three complaints of one customer on one issue through the hotline:
+    only a regulator or media signal can escalate the two repeats."""
+    return pd.DataFrame(
+        {
+            "id": ["S1", "S2", "S3"],
+            "customer_id": ["C1", "C1", "C1"],
+            "received_at": pd.to_datetime(["2026-11-01 09:00", "2026-11-03 09:00", "2026-11-05 09:00"], utc=True),
+            "channel": ["hotline", "hotline", "hotline"],
+            "category": ["broadband.outage"] * 3,
+            "signals": signals,
+        }
+    )
+
+
+def test_label_repeats_reads_a_signals_column_in_every_form(engine):
+    plain = engine.label_repeats(signals_frame([None, None, None]))
+    assert list(plain["kind"]) == ["new", "repeat", "repeat"]
+    assert list(plain["escalated"]) == [False, False, False]
+    # A media signal on the first complaint escalates nothing (no prior);
+    # a regulator signal on a repeat does. Lists, tuples, numpy arrays,
+    # texts and missing values all read alike.
+    forms = [
+        [["media"], None, ["regulator", "churn_threat"]],
+        [("media",), float("nan"), ("churn_threat", "regulator")],
+        [np.array(["media"]), [], np.array(["regulator", "churn_threat"])],
+        ["media", "", "churn_threat; regulator"],
+        ["media", pd.NA, "regulator,churn_threat"],
+    ]
+    for signals in forms:
+        labels = engine.label_repeats(signals_frame(signals))
+        assert list(labels["escalated"]) == [False, False, True], signals
+        assert list(labels["kind"]) == ["new", "repeat", "repeat"], signals
+    # Signals that do not escalate leave the flag alone.
+    calm = engine.label_repeats(signals_frame([None, ["legal", "repeat_mention"], "churn_threat"]))
+    assert list(calm["escalated"]) == [False, False, False]
+    # Without signals, a complaint's text is read for them, as intake reads it.
+    texted = signals_frame([None, None, None]).drop(columns=["signals"])
+    texted["text"] = ["家里宽带断网两天了", "宽带还是断网", "宽带又断网了，再不修好我就打12300投诉"]
+    assert list(engine.label_repeats(texted)["escalated"]) == [False, False, True]
+    texted["signals"] = [None, None, ["legal"]]  # given signals are taken as they are
+    assert list(engine.label_repeats(texted)["escalated"]) == [False, False, False]
+
+
+def test_label_repeats_signals_agree_with_intake_and_cross_every_container():
+    frame = signals_frame([None, ["media"], None])
+    streaming = Engine()
+    escalated = []
+    for row in frame.to_dict("records"):
+        row.update(received_at=row["received_at"].isoformat(), signals=row["signals"] or [], status="open")
+        escalated.append(streaming.intake(row).verdict.escalated)
+    assert escalated == [False, True, False]
+    assert list(Engine().label_repeats(frame)["escalated"]) == escalated
+    table = pa.Table.from_pandas(frame, preserve_index=False)  # a list<string> column
+    assert pa.types.is_list(table.schema.field("signals").type)
+    assert Engine().label_repeats(table).column("escalated").to_pylist() == escalated
+    assert list(Engine().label_repeats(frame.to_dict("records"))["escalated"]) == escalated
+    polars = pytest.importorskip("polars")
+    out = Engine().label_repeats(polars.from_pandas(frame))
+    assert out["escalated"].to_list() == escalated
+
+
+def test_label_repeats_names_the_row_of_a_bad_signal(engine):
+    with pytest.raises(custinsight.InvalidInputError, match=r"complaints\[1\]: signals: .*'press'|complaints\[1\]: signals: .*\"press\""):
+        engine.label_repeats(signals_frame([None, ["regulator", "press"], "journalist"]))
+    with pytest.raises(custinsight.InvalidInputError, match=r"complaints\[2\]: signals: expected signal names.*int"):
+        engine.label_repeats(signals_frame([None, "media", 7]))
+    # The first bad row is named whichever field is bad in it.
+    frame = signals_frame([None, None, "journalist"])
+    frame.loc[0, "channel"] = "fax"
+    with pytest.raises(custinsight.InvalidInputError, match=r"complaints\[0\]: channel"):
+        engine.label_repeats(frame)
+    frame = signals_frame(["journalist", None, None])
+    frame.loc[2, "channel"] = "fax"
+    with pytest.raises(custinsight.InvalidInputError, match=r"complaints\[0\]: signals"):
+        engine.label_repeats(frame)
 
 
 def test_label_repeats_names_the_bad_row(engine):

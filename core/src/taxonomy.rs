@@ -328,6 +328,58 @@ impl Signal {
             Signal::RepeatMention => "repeat_mention",
         }
     }
+
+    /// The signal of a snake_case name ([`Signal::as_str`]).
+    pub fn parse(name: &str) -> Option<Signal> {
+        Signal::ALL.into_iter().find(|signal| signal.as_str() == name)
+    }
+
+    /// The signals of a text listing their names, as a spreadsheet or a CSV
+    /// export writes them: separated by commas, semicolons, `|` or white
+    /// space, in any order; an empty text lists none. A name given twice
+    /// counts once; the signals come back in [`Signal::ALL`] order.
+    ///
+    /// ```
+    /// use custinsight::Signal;
+    /// assert_eq!(Signal::parse_list("media; regulator")?, vec![Signal::Regulator, Signal::Media]);
+    /// assert_eq!(Signal::parse_list("")?, vec![]);
+    /// assert!(Signal::parse_list("regulator, press").is_err());
+    /// # Ok::<(), custinsight::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidField`] on field `signals` naming the first word
+    /// that is not a signal.
+    pub fn parse_list(text: &str) -> crate::Result<Vec<Signal>> {
+        let separator = |c: char| c == ',' || c == ';' || c == '|' || c.is_whitespace();
+        Signal::parse_names(text.split(separator).filter(|name| !name.is_empty()))
+    }
+
+    /// The signals of some names, each a [`Signal::as_str`] name: once each,
+    /// in [`Signal::ALL`] order.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidField`] on field `signals` naming the first
+    /// name that is not a signal's.
+    pub fn parse_names<'a>(names: impl IntoIterator<Item = &'a str>) -> crate::Result<Vec<Signal>> {
+        let mut present = [false; Signal::ALL.len()];
+        for name in names {
+            let at = Signal::ALL.iter().position(|signal| signal.as_str() == name);
+            let at = at.ok_or_else(|| {
+                let known: Vec<&str> = Signal::ALL.iter().map(|signal| signal.as_str()).collect();
+                crate::Error::invalid(
+                    "signals",
+                    format!("{name:?} is not a signal (one of {})", known.join(", ")),
+                )
+            })?;
+            present[at] = true;
+        }
+        Ok(Signal::ALL
+            .into_iter()
+            .zip(present)
+            .filter_map(|(signal, present)| present.then_some(signal))
+            .collect())
+    }
 }
 
 /// How serious a complaint is.
@@ -422,6 +474,31 @@ mod tests {
             let err = validate_category_code(bad).unwrap_err().to_string();
             assert!(err.contains("level1.level2"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn signal_names_round_trip_and_lists_parse_in_any_form() {
+        for signal in Signal::ALL {
+            assert_eq!(Signal::parse(signal.as_str()), Some(signal));
+            let json = serde_json::to_string(&signal).unwrap();
+            assert_eq!(json, format!("\"{}\"", signal.as_str()));
+        }
+        assert_eq!(Signal::parse("Regulator"), None);
+        let all = Signal::ALL.to_vec();
+        for text in [
+            "regulator,media,legal,churn_threat,repeat_mention",
+            " repeat_mention | churn_threat ;legal media\tregulator ",
+            "media, media, regulator, legal; churn_threat repeat_mention",
+        ] {
+            assert_eq!(Signal::parse_list(text).unwrap(), all, "{text:?}");
+        }
+        assert_eq!(Signal::parse_list(" ,; ").unwrap(), vec![]);
+        assert_eq!(
+            Signal::parse_names(["media", "regulator", "media"]).unwrap(),
+            vec![Signal::Regulator, Signal::Media]
+        );
+        let err = Signal::parse_list("media, journalist").unwrap_err().to_string();
+        assert!(err.contains("signals") && err.contains("\"journalist\""), "{err}");
     }
 
     #[test]

@@ -558,7 +558,9 @@ def cross_validate(
     )
 
 
-_COMPLAINT_FIELDS = ("id", "customer_id", "phone", "received_at", "channel", "category", "text", "status", "closed_at")
+_COMPLAINT_FIELDS = (
+    "id", "customer_id", "phone", "received_at", "channel", "category", "text", "status", "closed_at", "signals",
+)
 _LABEL_COLUMNS = ("outcome", "kind", "escalated", "repeat_count", "thread", "repeat_of", "repeat_category")
 _SCORE_COLUMNS = (
     "customer_id",
@@ -733,6 +735,8 @@ class Engine:
             if field in ("received_at", "closed_at"):
                 nanos = time_nanos(values, self._tz)
                 return nanos if nanos is not None else time_values(values, self._tz, field)
+            if field == "signals":  # lists of names, or texts listing them: read value by value
+                return values_of(values)
             # The native layer reads missing values (None, NaN, NaT, NA) itself.
             buffers = arrow_texts(values)
             return buffers if buffers is not None else values_of(values)
@@ -751,6 +755,11 @@ class Engine:
         Args:
             complaints: a pandas/polars DataFrame, pyarrow Table, dict of
                 columns or list of dicts with the complaint fields as columns.
+                ``id``, ``received_at`` and ``channel`` are required; an
+                optional ``signals`` column gives each complaint's signals
+                (a regulator or media signal escalates a repeat) as a list of
+                names, as :meth:`classify_batch` returns them, or a text
+                listing them (``"regulator; media"``), missing for none.
             columns: renames, field to column name, e.g. ``{"id": "ticket"}``.
             output: as in :meth:`classify_batch`.
 
