@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{RepeatConfig, Resolved};
 use super::history::{
-    find_root, judge_into, new_record, prepare, prepare_batch_row, verdict_of, Facts, History, Judgement,
-    Match, Prepared, Record, Span, NONE,
+    find_root, judge_into, new_record, prepare, prepare_batch_row, sign, verdict_of, Facts, History,
+    Judgement, Match, Prepared, Record, Span, NONE,
 };
 use super::verdict::{Intake, RepeatKind};
 use super::Categorize;
@@ -982,8 +982,8 @@ impl<'a> Replay<'a> {
             .any(|slot| rows[slot.row as usize].nodes != first_nodes);
         let long = run.len() > SCAN_LIMIT;
         let mut window_start = 0;
-        for slot in run.iter_mut() {
-            let row = slot.row;
+        for at in 0..run.len() {
+            let row = run[at].row;
             let BatchRow {
                 facts,
                 category,
@@ -994,7 +994,7 @@ impl<'a> Replay<'a> {
             if let Some(index) = self.find_id(strings, (row, facts.id_hash), group, long) {
                 self.records[index].closed_ms = facts.closed_ms;
                 let thread_row = self.rows[self.threads[index] as usize];
-                slot.label = Some(L::updated(strings.complaint(row), self.rows[index], thread_row));
+                run[at].label = Some(L::updated(strings.complaint(row), self.rows[index], thread_row));
                 continue;
             }
             let now = facts.received_ms;
@@ -1004,6 +1004,11 @@ impl<'a> Replay<'a> {
                 window_start += 1;
             }
             let category = *category;
+            let mut facts = *facts;
+            if facts.text_unsigned && (long || compares_texts(run, rows, at, config.window_ms)) {
+                facts.signature = sign(strings.complaint(row).text);
+            }
+            let facts = &facts;
             let history = RunHistory {
                 records: &self.records,
                 rows: &self.rows,
@@ -1016,7 +1021,7 @@ impl<'a> Replay<'a> {
             let thread = judgement
                 .first
                 .map_or(index, |first| self.threads[first] as usize);
-            slot.label = Some(L::judged(Judged {
+            run[at].label = Some(L::judged(Judged {
                 history: &history,
                 received_ms: now,
                 judgement: &judgement,
@@ -1073,6 +1078,33 @@ impl<'a> Replay<'a> {
         }
         root
     }
+}
+
+/// Whether the row at `at` of a customer's run (in time order) could have
+/// its text compared with another row's: some other row within the window
+/// of it, before or after, has a text too, and they share their level-1
+/// category or one has none (the only pairs whose similarity the judging
+/// reads, or a verdict reports). A batch signs the texts of those rows
+/// alone: signing costs more than the rest of a row's replay.
+fn compares_texts<T>(run: &[Slot<T>], rows: &[BatchRow], at: usize, window_ms: i64) -> bool {
+    let this = &rows[run[at].row as usize];
+    let now = this.facts.received_ms;
+    let comparable = |other: &BatchRow| {
+        (other.facts.signature.is_some() || other.facts.text_unsigned)
+            && (this.category.0 == 0 || other.category.0 == 0 || this.category.1 == other.category.1)
+    };
+    let row = |slot: &Slot<T>| &rows[slot.row as usize];
+    run[..at]
+        .iter()
+        .rev()
+        .map(row)
+        .take_while(|other| now - other.facts.received_ms <= window_ms)
+        .any(comparable)
+        || run[at + 1..]
+            .iter()
+            .map(row)
+            .take_while(|other| other.facts.received_ms - now <= window_ms)
+            .any(comparable)
 }
 
 /// Counts and rates of one slice of a labelled data set.

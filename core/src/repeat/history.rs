@@ -168,6 +168,9 @@ pub(crate) struct Facts {
     pub channel: u8,
     /// [`signal_bit`]s of the complaint's signals.
     pub signals: u8,
+    /// The complaint has a text that was not signed: a check or a batch
+    /// signs it only when a comparison needs it.
+    pub text_unsigned: bool,
 }
 
 impl Facts {
@@ -220,12 +223,14 @@ pub(crate) fn prepare_signing<'a>(
 /// [`prepare`] without the check of the given category code's form: for a
 /// batch, which checks each distinct code once
 /// ([`crate::taxonomy::validate_category_code`]) and then reports the first
-/// row whose code fails.
+/// row whose code fails. The text of a complaint with a category is not
+/// signed: the replay signs it when some other complaint of the customer
+/// could be compared with it.
 pub(crate) fn prepare_batch_row<'a>(
     complaint: &ComplaintRef<'a>,
     categorizer: Option<&dyn Categorize>,
 ) -> Result<Prepared<'a>> {
-    prepare_checking(complaint, categorizer, Signing::Always, false)
+    prepare_checking(complaint, categorizer, Signing::WithoutCategory, false)
 }
 
 fn prepare_checking<'a>(
@@ -239,11 +244,8 @@ fn prepare_checking<'a>(
         return Err(Error::invalid("id", format!("is longer than {MAX_ID_LEN} bytes")));
     }
     let phone = phone.as_deref().map(encode_phone);
-    let signature = if signing == Signing::Always || complaint.category.is_none() {
-        sign(complaint.text)
-    } else {
-        None
-    };
+    let signed = signing == Signing::Always || complaint.category.is_none();
+    let signature = if signed { sign(complaint.text) } else { None };
     // The text is read for what the complaint lacks: its category, or its
     // signals when the categoriser finds them.
     let wants_signals = complaint.signals.is_empty() && categorizer.is_some_and(|c| c.finds_signals());
@@ -291,6 +293,7 @@ fn prepare_checking<'a>(
             id_hash: id_hash(complaint.id),
             channel: channel_index(complaint.channel),
             signals: signal_bits(complaint.signals) | read_signals,
+            text_unsigned: !signed && complaint.text.is_some(),
         },
     })
 }
@@ -331,6 +334,7 @@ impl Prepared<'_> {
                 id_hash: id_hash(""),
                 channel: 0,
                 signals: 0,
+                text_unsigned: false,
             },
         }
     }
@@ -1009,6 +1013,7 @@ mod tests {
                     id_hash: id_hash(id),
                     channel: 0,
                     signals: 0,
+                    text_unsigned: false,
                 },
             };
             store.intake(0, &prepared, (1, 2), &config);
