@@ -12,6 +12,15 @@
 //! picks the parts: `all` (the default), `check` (fill the history, then
 //! the one-thread checks and intakes) or `batch` (batch labelling only), for
 //! quick A/B runs.
+//!
+//! A check against a large history is a few dependent cache misses, and with
+//! 4 KiB pages each is a TLB miss too. The figures say how much of the heap
+//! is in transparent huge pages; to run with them under glibc 2.35 or later
+//! (THP mode `madvise` or `always`):
+//!
+//! ```text
+//! GLIBC_TUNABLES=glibc.malloc.hugetlb=1 cargo run --release --example repeat_measure -- 10000000 0 check
+//! ```
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -51,6 +60,15 @@ fn process_cpu_seconds() -> Option<f64> {
         total += text.split_whitespace().next()?.parse::<f64>().ok()? / 1e9;
     }
     Some(total)
+}
+
+/// MiB of this process's memory in transparent huge pages, from
+/// `/proc/self/smaps_rollup` (Linux).
+fn huge_pages_mib() -> Option<f64> {
+    let rollup = std::fs::read_to_string("/proc/self/smaps_rollup").ok()?;
+    let line = rollup.lines().find(|line| line.starts_with("AnonHugePages:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }
 
 /// Times `work` in wall-clock and on-CPU seconds of this thread.
@@ -155,6 +173,17 @@ fn streaming(history: usize, threads: usize, everything: bool) {
         mib(heap),
         heap as f64 / remembered as f64
     );
+    match huge_pages_mib() {
+        Some(huge) => println!(
+            "pages: {huge:.0} MiB of the process in transparent huge pages{}",
+            if huge < 1.0 {
+                " (none: 4 KiB pages; see the top of this file for huge pages)"
+            } else {
+                ""
+            }
+        ),
+        None => println!("pages: unknown (no /proc/self/smaps_rollup)"),
+    }
 
     // 2. Intake checks against the full history, one thread: fresh tickets
     // of existing and new customers, generated before timing.
