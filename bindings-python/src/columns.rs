@@ -122,7 +122,7 @@ fn is_missing(value: &Bound<'_, PyAny>) -> bool {
 
 /// The signals of every row, back to back: row `i`'s are
 /// `signals[ends[i - 1]..ends[i]]`. Read up to the first row whose value
-/// is not one of signals, which is kept with the reason, so that
+/// does not list signals, which is kept with the reason, so that
 /// [`ComplaintColumns::table`] reports it in row order with the other fields.
 struct Signals {
     signals: Vec<Signal>,
