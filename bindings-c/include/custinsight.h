@@ -841,6 +841,26 @@ custinsight_status custinsight_engine_check_json(const custinsight_engine *engin
                                                  size_t *out_len);
 
 /**
+ * `custinsight_engine_check_json` of a JSON array of complaints (a queue
+ * of intake previews, a nightly list of open tickets): writes a JSON array
+ * of verdicts in input order. Faster than checking one by one against a
+ * large history: the texts are classified on all cores, then the checks
+ * read the history side by side. Nothing is remembered. Errors:
+ * `INVALID_INPUT` naming the row and field of the first bad complaint.
+ * Thread-safe.
+ *
+ * # Safety
+ * `engine` is a live engine; `complaints_json` points to
+ * `complaints_json_len` readable bytes; `out` and `out_len` are valid for
+ * writes.
+ */
+custinsight_status custinsight_engine_check_many_json(const custinsight_engine *engine,
+                                                      const char *complaints_json,
+                                                      size_t complaints_json_len,
+                                                      char **out,
+                                                      size_t *out_len);
+
+/**
  * Labels a whole data set (a JSON array of complaints, any order) as if
  * the complaints had arrived in time order, against a fresh history (the
  * engine's own is neither used nor changed). Writes a JSON array of intake

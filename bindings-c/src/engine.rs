@@ -698,6 +698,38 @@ pub unsafe extern "C" fn custinsight_engine_check_json(
     })
 }
 
+/// `custinsight_engine_check_json` of a JSON array of complaints (a queue
+/// of intake previews, a nightly list of open tickets): writes a JSON array
+/// of verdicts in input order. Faster than checking one by one against a
+/// large history: the texts are classified on all cores, then the checks
+/// read the history side by side. Nothing is remembered. Errors:
+/// `INVALID_INPUT` naming the row and field of the first bad complaint.
+/// Thread-safe.
+///
+/// # Safety
+/// `engine` is a live engine; `complaints_json` points to
+/// `complaints_json_len` readable bytes; `out` and `out_len` are valid for
+/// writes.
+#[no_mangle]
+pub unsafe extern "C" fn custinsight_engine_check_many_json(
+    engine: *const CustinsightEngine,
+    complaints_json: *const c_char,
+    complaints_json_len: usize,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+) -> CustinsightStatus {
+    with_boundary(|| {
+        // SAFETY: forwarded from this function's contract.
+        let engine = unsafe { handle_ref(engine, "engine") }?;
+        // SAFETY: forwarded from this function's contract.
+        let json = unsafe { engine.text(complaints_json, complaints_json_len, "complaints_json") }?;
+        let complaints: Vec<Complaint> = custinsight::from_json("complaints", json)?;
+        let verdicts = engine.engine.check_many(&complaints)?;
+        // SAFETY: forwarded from this function's contract.
+        unsafe { output_json(&verdicts, out, out_len) }
+    })
+}
+
 /// Labels a whole data set (a JSON array of complaints, any order) as if
 /// the complaints had arrived in time order, against a fresh history (the
 /// engine's own is neither used nor changed). Writes a JSON array of intake

@@ -827,6 +827,16 @@ impl Engine {
         self.inner.check(&complaint).map(|v| json(&v)).map_err(to_py_err)
     }
 
+    /// The verdicts of a JSON array of complaints, without remembering them
+    /// (JSON array in input order).
+    fn check_many_json(&self, py: Python<'_>, complaints_json: &str) -> PyResult<String> {
+        let complaints: Vec<Complaint> =
+            custinsight::from_json("complaints", complaints_json).map_err(to_py_err)?;
+        py.detach(|| self.inner.check_many(&complaints))
+            .map(|verdicts| json(&verdicts))
+            .map_err(to_py_err)
+    }
+
     /// Labels a whole data set against a fresh history; verdict columns and,
     /// when asked, the summary as JSON.
     #[pyo3(signature = (columns, summary=false, customer_base=None, compact=false))]

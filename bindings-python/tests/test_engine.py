@@ -262,6 +262,28 @@ def test_naive_datetimes_are_in_the_engine_time_zone():
     assert utc.customer_counters(now="2026-11-01T07:00:00Z", customer_id="C1").complaints == 0
 
 
+def test_check_many_answers_as_check_does_and_remembers_nothing():
+    engine = Engine()
+    engine.intake(complaint("T1", "2026-11-01T09:00:00Z", "家里宽带断网两天了"))
+    probes = [
+        complaint("P1", "2026-11-03T09:00:00Z", "宽带又断网了，再不修好我就打12300投诉"),
+        complaint("P2", "2026-11-03T09:00:00Z", "话费多扣了二十元", customer="C2"),
+        json.dumps(complaint("P3", "2026-11-04T09:00:00Z", "宽带还是断网")),
+    ]
+    verdicts = engine.check_many(probes)
+    assert [v.to_dict() for v in verdicts] == [engine.check(p).to_dict() for p in probes]
+    assert [v.kind for v in verdicts] == ["repeat", "new", "repeat"]
+    assert verdicts[0].escalated and not verdicts[2].escalated
+    assert engine.check_many([]) == []
+    bad = [probes[0], complaint("P4", "2026-11-03T09:00:00Z", "x", channel="fax")]
+    with pytest.raises(custinsight.InvalidInputError, match=r"complaints at \[1\]\.channel.*fax"):
+        engine.check_many(bad)
+    keyless = {k: v for k, v in complaint("P5", "2026-11-03T09:00:00Z", "x").items() if k != "customer_id"}
+    with pytest.raises(custinsight.InvalidInputError, match=r"complaints\[1\]\.customer_id"):
+        engine.check_many([probes[0], keyless])
+    assert engine.customer_counters(now="2026-11-05T00:00:00Z", customer_id="C1").complaints == 1
+
+
 def test_intake_bad_input_names_the_field(engine):
     with pytest.raises(custinsight.InvalidInputError, match="channel"):
         engine.intake(complaint("T9", NOW, channel="fax"))

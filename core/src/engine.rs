@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{AuditFinding, AuditInput, AuditReport};
@@ -342,6 +343,44 @@ impl Engine {
         self.detector.check(&enriched)
     }
 
+    /// [`Engine::check`] of many complaints: a queue of intake previews, or
+    /// a nightly list of open tickets to re-judge. The same verdicts, in
+    /// input order; the texts are classified on all cores, then the checks
+    /// read the history side by side ([`RepeatDetector::check_many`]), which
+    /// is faster than checking one by one against a large history. Nothing
+    /// is remembered.
+    ///
+    /// ```
+    /// let engine = custinsight::Engine::new();
+    /// let complaint = |id: &str, day: u32| -> custinsight::Complaint {
+    ///     custinsight::from_json("complaint", &format!(r#"{{"id": "{id}", "customer_id": "C1",
+    ///         "received_at": "2026-11-{day:02}T09:00:00Z", "channel": "hotline",
+    ///         "category": "broadband.outage", "status": "open"}}"#)).unwrap()
+    /// };
+    /// engine.intake(&complaint("T1", 1))?;
+    /// let verdicts = engine.check_many(&[complaint("T2", 3), complaint("T3", 20)])?;
+    /// assert_eq!(verdicts[0].kind, custinsight::RepeatKind::Repeat);
+    /// assert_eq!(verdicts[1].matched[0].id, "T1");
+    /// assert_eq!(engine.history_len(), 1);
+    /// # Ok::<(), custinsight::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Engine::check`], for the first complaint that fails, named by its
+    /// place (`complaints[2].channel`).
+    pub fn check_many(&self, complaints: &[Complaint]) -> Result<Vec<Verdict>> {
+        let enriched: Vec<Complaint> = complaints
+            .par_iter()
+            .map(|complaint| self.enrich(complaint).0)
+            .collect();
+        self.detector
+            .check_many(&enriched)
+            .into_iter()
+            .enumerate()
+            .map(|(at, verdict)| verdict.map_err(|err| err.within(&format!("complaints[{at}]"))))
+            .collect()
+    }
+
     fn enrich(&self, complaint: &Complaint) -> (Complaint, Option<Classification>) {
         let mut enriched = complaint.clone();
         let classification = complaint
@@ -590,6 +629,43 @@ mod tests {
         let labels = Engine::new().label_batch_compact(&given).unwrap();
         let flags: Vec<bool> = labels.labels.iter().map(|label| label.escalated).collect();
         assert_eq!(flags, [false, false, false, true]);
+    }
+
+    #[test]
+    fn check_many_answers_as_check_does_and_names_the_bad_row() {
+        let engine = Engine::new();
+        for (id, at, text) in [
+            ("T1", "2026-11-01T09:00:00Z", "家里宽带断网两天了，一直掉线"),
+            ("T2", "2026-11-02T09:00:00Z", "充值了一百元话费没到账"),
+        ] {
+            engine.intake(&complaint(id, at, text)).unwrap();
+        }
+        let probes: Vec<Complaint> = [
+            (
+                "P1",
+                "2026-11-03T09:00:00Z",
+                "宽带又断网了，再不修好我就打12300投诉",
+            ),
+            ("P2", "2026-11-03T10:00:00Z", "话费充值还是没到账"),
+            ("P3", "2026-12-30T09:00:00Z", "宽带又断网了"),
+        ]
+        .iter()
+        .map(|(id, at, text)| complaint(id, at, text))
+        .collect();
+        let one_by_one: Vec<Verdict> = probes.iter().map(|probe| engine.check(probe).unwrap()).collect();
+        let many = engine.check_many(&probes).unwrap();
+        assert_eq!(many, one_by_one);
+        assert!(
+            many[0].escalated,
+            "the regulator in the text escalates: {:?}",
+            many[0]
+        );
+        assert_eq!(many[2].kind, crate::RepeatKind::New);
+        assert_eq!(engine.history_len(), 2);
+        let mut bad = probes.clone();
+        bad[1].customer_id = None;
+        let err = engine.check_many(&bad).unwrap_err().to_string();
+        assert!(err.contains("complaints[1].customer_id"), "{err}");
     }
 
     #[test]

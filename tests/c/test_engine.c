@@ -308,6 +308,27 @@ static void test_intake(void) {
     EXPECT(custinsight_engine_history_len(engine, &history), CUSTINSIGHT_STATUS_OK);
     CHECK(history == 1); /* check remembers nothing */
 
+    /* Many checks at once: the verdicts in input order, nothing remembered. */
+    char many[2048];
+    snprintf(many, sizeof many,
+             "[%s, {\"id\": \"T5\", \"customer_id\": \"C2\", \"received_at\": \"2026-11-04T09:00:00Z\","
+             " \"channel\": \"hotline\", \"status\": \"open\", \"text\": \"话费多扣了二十元\"}]",
+             second);
+    EXPECT(custinsight_engine_check_many_json(engine, S(many), &out, &len), CUSTINSIGHT_STATUS_OK);
+    CHECK(out[0] == '[');
+    CHECK(contains(out, "\"kind\":\"repeat\""));
+    CHECK(contains(out, "\"kind\":\"new\""));
+    CHECK(strstr(out, "\"id\":\"T2\"") < strstr(out, "\"id\":\"T5\""));
+    custinsight_string_free(out);
+    EXPECT(custinsight_engine_history_len(engine, &history), CUSTINSIGHT_STATUS_OK);
+    CHECK(history == 1);
+    const char *bad_many = "[{\"id\": \"T6\", \"customer_id\": \"C1\", \"received_at\": \"2026-11-04T09:00:00Z\","
+                           " \"channel\": \"hotline\", \"status\": \"open\", \"category\": \"broadband.outage\"},"
+                           " {\"id\": \"T7\", \"received_at\": \"2026-11-04T09:00:00Z\", \"channel\": \"hotline\","
+                           " \"status\": \"open\", \"category\": \"broadband.outage\"}]";
+    EXPECT(custinsight_engine_check_many_json(engine, S(bad_many), &out, &len), CUSTINSIGHT_STATUS_INVALID_INPUT);
+    CHECK(contains(last_error(), "complaints[1].customer_id"));
+
     EXPECT(custinsight_engine_intake_json(engine, S(second), &out, &len), CUSTINSIGHT_STATUS_OK);
     CHECK(contains(out, "\"kind\":\"repeat\""));
     CHECK(contains(out, "\"id\":\"T1\""));

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
 
 from . import _custinsight
 from ._convert import (
@@ -708,6 +708,19 @@ class Engine:
     def check(self, complaint: Record) -> Verdict:
         """The verdict :meth:`intake` would give, without remembering the complaint."""
         return Verdict(json.loads(self._native.check_json(_to_json(complaint, self._tz))))
+
+    def check_many(self, complaints: Sequence[Record]) -> List[Verdict]:
+        """The verdicts of many complaints (a queue of intake previews, a
+        list of open tickets), in input order, without remembering them:
+        the same answers as :meth:`check` one by one, faster against a large
+        history (texts are classified on all cores, the history is read for
+        many checks side by side).
+
+        Raises:
+            InvalidInputError: naming the row and field of the first bad complaint.
+        """
+        payload = "[" + ",".join(_to_json(complaint, self._tz) for complaint in complaints) + "]"
+        return [Verdict(verdict) for verdict in json.loads(self._native.check_many_json(payload))]
 
     def _columns(self, complaints: Any, columns: Optional[Mapping[str, str]]) -> dict:
         rename = dict(columns or {})
