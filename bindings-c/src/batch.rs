@@ -10,7 +10,7 @@ use custinsight::Complaint;
 use crate::boundary::{
     free_handle, handle_ref, output_borrowed, output_handle, output_value, with_boundary, Failure,
 };
-use crate::engine::CustinsightEngine;
+use crate::engine::{complaints, CustinsightEngine};
 use crate::status::CustinsightStatus;
 
 /// What a batch row was labelled.
@@ -144,8 +144,7 @@ pub unsafe extern "C" fn custinsight_engine_label_batch(
         // SAFETY: forwarded from this function's contract.
         let engine = unsafe { handle_ref(engine, "engine") }?;
         // SAFETY: forwarded from this function's contract.
-        let json = unsafe { engine.text(complaints_json, complaints_json_len, "complaints_json") }?;
-        let complaints: Vec<Complaint> = custinsight::from_json("complaints", json)?;
+        let complaints = unsafe { complaints(engine, complaints_json, complaints_json_len) }?;
         let batch = engine.engine.label_batch_compact(&complaints)?;
         let labels =
             CustinsightBatchLabels::new(batch, &complaints, (customer_base > 0).then_some(customer_base))?;

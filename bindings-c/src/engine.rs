@@ -638,6 +638,20 @@ unsafe fn complaint(
     Ok(custinsight::from_json("complaint", json)?)
 }
 
+/// A JSON array of complaints.
+///
+/// # Safety
+/// `json` points to `json_len` readable bytes.
+pub(crate) unsafe fn complaints(
+    engine: &CustinsightEngine,
+    json: *const c_char,
+    json_len: usize,
+) -> Result<Vec<Complaint>, Failure> {
+    // SAFETY: forwarded from this function's contract.
+    let json = unsafe { engine.text(json, json_len, "complaints_json") }?;
+    Ok(custinsight::from_json("complaints", json)?)
+}
+
 /// Complaint intake: classifies the complaint's text, judges whether it
 /// repeats an earlier complaint of the same customer, and remembers it.
 /// Writes `{"classification": {...}, "repeat": {"outcome": "judged", "kind":
@@ -722,8 +736,7 @@ pub unsafe extern "C" fn custinsight_engine_check_many_json(
         // SAFETY: forwarded from this function's contract.
         let engine = unsafe { handle_ref(engine, "engine") }?;
         // SAFETY: forwarded from this function's contract.
-        let json = unsafe { engine.text(complaints_json, complaints_json_len, "complaints_json") }?;
-        let complaints: Vec<Complaint> = custinsight::from_json("complaints", json)?;
+        let complaints = unsafe { complaints(engine, complaints_json, complaints_json_len) }?;
         let verdicts = engine.engine.check_many(&complaints)?;
         // SAFETY: forwarded from this function's contract.
         unsafe { output_json(&verdicts, out, out_len) }
@@ -752,8 +765,7 @@ pub unsafe extern "C" fn custinsight_engine_label_batch_json(
         // SAFETY: forwarded from this function's contract.
         let engine = unsafe { handle_ref(engine, "engine") }?;
         // SAFETY: forwarded from this function's contract.
-        let json = unsafe { engine.text(complaints_json, complaints_json_len, "complaints_json") }?;
-        let complaints: Vec<Complaint> = custinsight::from_json("complaints", json)?;
+        let complaints = unsafe { complaints(engine, complaints_json, complaints_json_len) }?;
         let labels = engine.engine.label_batch(&complaints)?;
         // SAFETY: forwarded from this function's contract.
         unsafe { output_json(&labels, out, out_len) }
