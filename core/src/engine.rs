@@ -208,9 +208,7 @@ impl ClassifierCategorizer {
 
 impl Categorize for ClassifierCategorizer {
     fn categorize(&self, text: &str) -> Option<String> {
-        let answer = self.classifier.classify_compact(text);
-        let taxonomy = self.classifier.taxonomy();
-        (!answer.uncertain).then(|| taxonomy.categories[answer.category].code.clone())
+        self.read(text).category
     }
 
     fn finds_signals(&self) -> bool {

@@ -364,15 +364,15 @@ impl Signal {
     pub fn parse_names<'a>(names: impl IntoIterator<Item = &'a str>) -> crate::Result<Vec<Signal>> {
         let mut present = [false; Signal::ALL.len()];
         for name in names {
-            let at = Signal::ALL.iter().position(|signal| signal.as_str() == name);
-            let at = at.ok_or_else(|| {
+            let signal = Signal::parse(name).ok_or_else(|| {
                 let known: Vec<&str> = Signal::ALL.iter().map(|signal| signal.as_str()).collect();
                 crate::Error::invalid(
                     "signals",
                     format!("{name:?} is not a signal (one of {})", known.join(", ")),
                 )
             })?;
-            present[at] = true;
+            // `Signal::ALL` lists the signals in declaration order.
+            present[signal as usize] = true;
         }
         Ok(Signal::ALL
             .into_iter()

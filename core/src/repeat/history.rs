@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::config::Resolved;
 use super::signature::{similarity_of_distance, TextSignature};
 use super::verdict::{EscalationTendency, PriorMatch, RepeatKind, Verdict};
-use super::{Categorize, TextReading};
+use super::Categorize;
 use crate::channel::{Channel, ChannelTier};
 use crate::complaint::{Complaint, ComplaintRef, ComplaintStatus};
 use crate::error::{Error, Result};
@@ -249,17 +249,14 @@ fn prepare_checking<'a>(
     // The text is read for what the complaint lacks: its category, or its
     // signals when the categoriser finds them.
     let wants_signals = complaint.signals.is_empty() && categorizer.is_some_and(|c| c.finds_signals());
-    let reading = match (categorizer, complaint.text) {
-        (Some(categorizer), Some(text)) if wants_signals => Some(categorizer.read(text)),
-        (Some(categorizer), Some(text)) if complaint.category.is_none() => Some(TextReading {
-            category: categorizer.categorize(text),
-            signals: Vec::new(),
-        }),
-        _ => None,
+    let (read_category, read_signals) = match (categorizer, complaint.text) {
+        (Some(categorizer), Some(text)) if wants_signals => {
+            let reading = categorizer.read(text);
+            (reading.category, signal_bits(&reading.signals))
+        }
+        (Some(categorizer), Some(text)) if complaint.category.is_none() => (categorizer.categorize(text), 0),
+        _ => (None, 0),
     };
-    let (read_category, read_signals) = reading.map_or((None, 0), |reading| {
-        (reading.category, signal_bits(&reading.signals))
-    });
     let category = match (complaint.category, read_category) {
         (Some(category), _) => Some(Cow::Borrowed(category)),
         (None, Some(category)) => {
