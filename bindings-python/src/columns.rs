@@ -113,11 +113,15 @@ fn text_of(value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
 fn is_missing(value: &Bound<'_, PyAny>) -> bool {
     // NaN and pandas' NaT are not equal to themselves; pandas' NA is not
     // even a truth value when compared.
+    is_none_or_nan(value) || !value.eq(value).unwrap_or(false)
+}
+
+/// The cheap part of [`is_missing`]: None, or a float NaN.
+fn is_none_or_nan(value: &Bound<'_, PyAny>) -> bool {
     value.is_none()
         || value
             .cast::<PyFloat>()
             .is_ok_and(|number| number.value().is_nan())
-        || !value.eq(value).unwrap_or(false)
 }
 
 /// The signals of every row, back to back: row `i`'s are
@@ -178,11 +182,7 @@ fn signals_of(value: &Bound<'_, PyAny>) -> Result<Vec<Signal>, String> {
     // Missing values (None, or NaN in a pandas text column) are by far the
     // most common: told apart before asking for an iterator, which costs an
     // exception when there is none.
-    if value.is_none()
-        || value
-            .cast::<PyFloat>()
-            .is_ok_and(|number| number.value().is_nan())
-    {
+    if is_none_or_nan(value) {
         return Ok(Vec::new());
     }
     if let Ok(text) = value.cast::<PyString>() {
