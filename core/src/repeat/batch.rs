@@ -377,8 +377,9 @@ fn run_batch<'a, L: Labels, R: ComplaintRows + ?Sized>(
         prepared.require_issue()?;
         Ok(prepared)
     };
-    // An indexed collect writes the rows in place; a failed row leaves a
-    // placeholder and its index, and the first failure is reported.
+    // An indexed collect writes the rows and their customer-id keys in
+    // place; a failed row leaves a placeholder and its index, and the first
+    // failure is reported.
     let first_failure = AtomicUsize::new(usize::MAX);
     let build = |index: usize| {
         let prepared = prepare_row(&complaints.row(index), false).unwrap_or_else(|_| {
@@ -391,21 +392,29 @@ fn run_batch<'a, L: Labels, R: ComplaintRows + ?Sized>(
             nodes: [NO_NODE; 2],
             phone: prepared.phone.unwrap_or(NO_PHONE),
         };
+        let key = id_key(prepared.customer_id, index as u32, hash_id);
         let categorized = match prepared.category {
             Some(Cow::Owned(code)) => Some(code),
             _ => None,
         };
-        (row, categorized)
+        (row, (key, categorized))
     };
+    let (mut rows, mut keys) = (Vec::new(), Vec::new());
     // Only a categoriser gives rows a category the complaints do not hold.
-    let (mut rows, categorized): (Vec<BatchRow>, Vec<Option<String>>) = if categorizer.is_some() {
-        (0..complaints.count()).into_par_iter().map(build).unzip()
+    let categorized: Vec<Option<String>> = if categorizer.is_some() {
+        let (keyed, categorized);
+        (rows, keyed) = (0..complaints.count()).into_par_iter().map(build).unzip();
+        (keys, categorized) = keyed;
+        categorized
     } else {
-        let rows = (0..complaints.count())
+        (0..complaints.count())
             .into_par_iter()
-            .map(|index| build(index).0)
-            .collect();
-        (rows, Vec::new())
+            .map(|index| {
+                let (row, (key, _)) = build(index);
+                (row, key)
+            })
+            .unzip_into_vecs(&mut rows, &mut keys);
+        Vec::new()
     };
     let strings = RowStrings {
         complaints,
@@ -433,7 +442,7 @@ fn run_batch<'a, L: Labels, R: ComplaintRows + ?Sized>(
         return Err(err.within(&format!("complaints[{first_failure}]")));
     }
     let categories = intern_categories(&mut rows, &local_codes, codes)?;
-    let keys = CustomerKeys::of(&rows, complaints, |id| rustc_hash::FxBuildHasher.hash_one(id));
+    let keys = CustomerKeys::of(&rows, keys, complaints);
     // Slots carry their customer, so that runs are cut without looking
     // rows up.
     let mut slots: Vec<Slot<L::Label>> = match keys {
@@ -725,17 +734,10 @@ enum CustomerKeys {
 const NO_NODE: u32 = u32::MAX;
 
 impl CustomerKeys {
-    /// Numbers the distinct customer ids and phones by sorting (in
-    /// parallel) rather than through one shared hash map, then links the
-    /// keys that share a row.
-    ///
-    /// `hash` numbers customer ids; any function gives the same grouping
-    /// (the tests force collisions with a poor one).
-    fn of<R: ComplaintRows + ?Sized>(
-        rows: &[BatchRow],
-        complaints: &R,
-        hash: impl Fn(&str) -> u64 + Sync,
-    ) -> CustomerKeys {
+    /// Numbers the distinct customer ids of `keys` (the [`id_key`] of each
+    /// row, by hash partition: [`group_ids`]) and phones (by sorting), then
+    /// links the keys that share a row.
+    fn of<R: ComplaintRows + ?Sized>(rows: &[BatchRow], keys: Vec<IdKey>, complaints: &R) -> CustomerKeys {
         // Only the rows with a phone are sorted: CRM exports often have none.
         let mut by_phone: Vec<(u64, u32)> = rows
             .par_iter()
@@ -747,60 +749,17 @@ impl CustomerKeys {
         let linked = by_phone
             .par_iter()
             .any(|&(_, row)| complaints.customer_id(row as usize).is_some());
-        // Indexed collects (no filtering) write in place; rows without the
-        // key sort last under the `ABSENT` key and are skipped. Each id comes
-        // with its first bytes inline, so that equal hashes are told apart
-        // without reading the ids from the complaints: only ids longer than
-        // the inline part are compared as strings.
-        const ABSENT: u64 = u64::MAX;
-        let mut by_id: Vec<(u64, u128, u32)> = (0..complaints.count())
-            .into_par_iter()
-            .map(|row| match complaints.customer_id(row) {
-                Some(id) => (hash(id), inline_id(id), row as u32),
-                None => (ABSENT, 0, row as u32),
-            })
-            .collect();
-        by_id.par_sort_unstable();
-        let id_of = |row: u32| complaints.customer_id(row as usize);
-        let alike = |a: &(u64, u128, u32), b: &(u64, u128, u32)| a.0 == b.0 && a.1 == b.1;
-        // Long ids alike in hash and inline bytes but different (a
-        // collision) may interleave: then they are sorted by text as well.
-        let collided = by_id.par_windows(2).any(|pair| {
-            alike(&pair[0], &pair[1]) && is_long_id(pair[0].1) && id_of(pair[0].2) != id_of(pair[1].2)
-        });
-        if collided {
-            by_id.par_sort_unstable_by(|a, b| {
-                (a.0, a.1)
-                    .cmp(&(b.0, b.1))
-                    .then_with(|| id_of(a.2).cmp(&id_of(b.2)))
-                    .then(a.2.cmp(&b.2))
-            });
-        }
-        // The rows with a customer id, each with the node of its id.
-        let mut count = 0u32;
-        let id_nodes = by_id.iter().enumerate().filter_map(|(at, entry)| {
-            let &(hash, inline, row) = entry;
-            if hash == ABSENT && inline == 0 && id_of(row).is_none() {
-                return None;
-            }
-            let same = at > 0 && {
-                let prev = &by_id[at - 1];
-                alike(prev, entry) && (!is_long_id(inline) || id_of(prev.2) == id_of(row))
-            };
-            count += u32::from(!same);
-            Some((row, count - 1))
-        });
+        let (mut order, mut count) = group_ids(keys, complaints);
         if !linked {
-            let mut order: Vec<(u32, u32)> = Vec::with_capacity(rows.len());
-            order.extend(id_nodes);
+            order.reserve_exact(by_phone.len());
             number_phones(&by_phone, &mut count, |row, node| order.push((row, node)));
             return CustomerKeys::KeyOrder(order);
         }
         let mut nodes = vec![[NO_NODE; 2]; rows.len()];
-        for (row, node) in id_nodes {
+        for &(row, node) in &order {
             nodes[row as usize][0] = node;
         }
-        drop(by_id);
+        drop(order);
         number_phones(&by_phone, &mut count, |row, node| nodes[row as usize][1] = node);
         drop(by_phone);
         let mut parent: Vec<u32> = (0..count).collect();
@@ -842,6 +801,168 @@ impl CustomerKeys {
             CustomerKeys::Linked { customer_of_row, .. } => customer_of_row.clone(),
         }
     }
+}
+
+/// A customer id as the grouping compares it: its hash, its
+/// [`inline_id`], and its row. `inline` is 0 for a row without a customer
+/// id: the inline part of an id (never empty) holds its length.
+type IdKey = (u64, u128, u32);
+
+/// How a batch hashes customer ids for [`id_key`].
+fn hash_id(id: &str) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(id)
+}
+
+/// The [`IdKey`] of `row`, its customer id hashed by `hash`: any function
+/// gives the same grouping (the tests force collisions with a poor one).
+fn id_key(customer_id: Option<&str>, row: u32, hash: impl Fn(&str) -> u64) -> IdKey {
+    match customer_id {
+        Some(id) => (hash(id), inline_id(id), row),
+        None => (0, 0, row),
+    }
+}
+
+/// Key partitions of [`group_ids`] hold about this many ids, so that each
+/// partition's table stays in a core's cache.
+const IDS_PER_PARTITION: usize = 1024;
+
+/// Ids a task of the partition pass of [`group_ids`] reads.
+const PARTITION_CHUNK: usize = 1 << 16;
+
+/// The rows with a customer id, grouped by id: (row, node) pairs, the rows
+/// of a node side by side in row order, and the number of nodes (numbered
+/// from 0). The ids are spread over partitions by their hash, in one
+/// parallel pass; each partition then numbers its ids through a small hash
+/// table of its own, in order of first appearance. Linear work, where a
+/// sort of the ids costs `n log n` comparisons of wide keys.
+///
+/// `keys` holds every row's [`id_key`], in row order; rows without an id are
+/// skipped. Ids equal in hash and inline part are compared as text only
+/// when longer than the inline part.
+fn group_ids<R: ComplaintRows + ?Sized>(keys: Vec<IdKey>, complaints: &R) -> (Vec<(u32, u32)>, u32) {
+    let partition_bits = (keys.len() / IDS_PER_PARTITION)
+        .next_power_of_two()
+        .trailing_zeros()
+        .min(12);
+    // Hash and inline bytes mixed, so that a poor hash still spreads ids
+    // of different inline bytes: the top bits name the partition, the
+    // middle bits a place in its table.
+    let spread = |&(hash, inline, _): &IdKey| {
+        (hash ^ inline as u64 ^ (inline >> 64) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    };
+    let partition_of = |key: &IdKey| {
+        if partition_bits == 0 {
+            0
+        } else {
+            (spread(key) >> (64 - partition_bits)) as usize
+        }
+    };
+    let partitions = 1usize << partition_bits;
+    let counts: Vec<Vec<u32>> = keys
+        .par_chunks(PARTITION_CHUNK)
+        .map(|chunk| {
+            let mut counts = vec![0u32; partitions];
+            for key in chunk.iter().filter(|key| key.1 != 0) {
+                counts[partition_of(key)] += 1;
+            }
+            counts
+        })
+        .collect();
+    let with_id: usize = counts.iter().flatten().map(|&count| count as usize).sum();
+    // Each chunk writes its part of each partition, partitions in order and
+    // in each the chunks in order: a partition holds its ids in row order.
+    let mut partitioned: Vec<IdKey> = vec![(0, 0, 0); with_id];
+    let mut rest: &mut [IdKey] = &mut partitioned;
+    let mut targets: Vec<Vec<std::slice::IterMut<'_, IdKey>>> = (0..counts.len())
+        .map(|_| Vec::with_capacity(partitions))
+        .collect();
+    let mut partition_lengths = vec![0usize; partitions];
+    for (partition, length) in partition_lengths.iter_mut().enumerate() {
+        for (chunk, counts) in counts.iter().enumerate() {
+            let (target, tail) = std::mem::take(&mut rest).split_at_mut(counts[partition] as usize);
+            *length += target.len();
+            targets[chunk].push(target.iter_mut());
+            rest = tail;
+        }
+    }
+    keys.par_chunks(PARTITION_CHUNK)
+        .zip(targets)
+        .for_each(|(chunk, mut targets)| {
+            for key in chunk.iter().filter(|key| key.1 != 0) {
+                *targets[partition_of(key)].next().expect("counted") = *key;
+            }
+        });
+    drop(keys);
+    let id_of = |row: u32| complaints.customer_id(row as usize);
+    let same_id =
+        |a: &IdKey, b: &IdKey| a.0 == b.0 && a.1 == b.1 && (!is_long_id(a.1) || id_of(a.2) == id_of(b.2));
+    let mut parts: Vec<&[IdKey]> = Vec::with_capacity(partitions);
+    let mut rest: &[IdKey] = &partitioned;
+    for &length in &partition_lengths {
+        let (part, tail) = rest.split_at(length);
+        parts.push(part);
+        rest = tail;
+    }
+    // Each partition's (row, node within the partition), grouped, and its
+    // node count.
+    let grouped: Vec<(Vec<(u32, u32)>, u32)> = parts
+        .into_par_iter()
+        .map(|part| {
+            const EMPTY: u32 = u32::MAX;
+            let mask = (part.len() * 2).next_power_of_two().max(16) - 1;
+            let mut table = vec![EMPTY; mask + 1];
+            // The first key of each node, and the node of each key.
+            let mut firsts: Vec<u32> = Vec::new();
+            let mut node_of: Vec<u32> = Vec::with_capacity(part.len());
+            for (at, key) in part.iter().enumerate() {
+                let mut place = (spread(key) >> 20) as usize & mask;
+                let node = loop {
+                    match table[place] {
+                        EMPTY => {
+                            table[place] = firsts.len() as u32;
+                            firsts.push(at as u32);
+                            break firsts.len() as u32 - 1;
+                        }
+                        node if same_id(&part[firsts[node as usize] as usize], key) => break node,
+                        _ => place = (place + 1) & mask,
+                    }
+                };
+                node_of.push(node);
+            }
+            // A counting sort puts each node's rows side by side.
+            let mut next = vec![0u32; firsts.len() + 1];
+            for &node in &node_of {
+                next[node as usize + 1] += 1;
+            }
+            for node in 0..firsts.len() {
+                next[node + 1] += next[node];
+            }
+            let mut pairs = vec![(0u32, 0u32); part.len()];
+            for (key, &node) in part.iter().zip(&node_of) {
+                let at = &mut next[node as usize];
+                pairs[*at as usize] = (key.2, node);
+                *at += 1;
+            }
+            (pairs, firsts.len() as u32)
+        })
+        .collect();
+    drop(partitioned);
+    let mut order = vec![(0u32, 0u32); with_id];
+    let mut rest: &mut [(u32, u32)] = &mut order;
+    let mut count = 0u32;
+    let mut targets = Vec::with_capacity(grouped.len());
+    for (pairs, nodes) in &grouped {
+        let (target, tail) = std::mem::take(&mut rest).split_at_mut(pairs.len());
+        targets.push((target, pairs, count));
+        count += nodes;
+        rest = tail;
+    }
+    targets.into_par_iter().for_each(|(target, pairs, first_node)| {
+        for (slot, &(row, node)) in target.iter_mut().zip(pairs) {
+            *slot = (row, first_node + node);
+        }
+    });
+    (order, count)
 }
 
 /// Numbers the phones of `by_phone`, sorted (phone, row) pairs: each
@@ -1317,7 +1438,12 @@ mod tests {
                 }
             })
             .collect();
-        let keys = CustomerKeys::of(&rows, complaints, hash);
+        let keys = complaints
+            .iter()
+            .enumerate()
+            .map(|(row, complaint)| id_key(complaint.customer_id.as_deref(), row as u32, &hash))
+            .collect();
+        let keys = CustomerKeys::of(&rows, keys, complaints);
         let linked = matches!(keys, CustomerKeys::Linked { .. });
         (keys.customer_of_row(rows.len()), linked)
     }
@@ -1398,6 +1524,61 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn ids_group_exactly_over_many_partitions() {
+        // Several partition chunks and a few hundred partitions.
+        let mut short: Vec<Complaint> = synthetic_complaints(&SynthSpec {
+            phones: false,
+            ..SynthSpec::new(3 * PARTITION_CHUNK + 123)
+        })
+        .collect();
+        let mut long = short.clone();
+        for complaint in &mut long {
+            complaint.customer_id = complaint
+                .customer_id
+                .take()
+                .map(|id| format!("customer-number-{id}"));
+        }
+        // Some rows without an id, which the grouping skips.
+        for complaint in short.iter_mut().step_by(11) {
+            complaint.customer_id = None;
+        }
+        let poor = |id: &str| id.len() as u64;
+        for (complaints, hash) in [
+            (&short, &hash_id as &(dyn Fn(&str) -> u64 + Sync)),
+            (&short, &poor),
+            (&long, &hash_id),
+        ] {
+            let keys = complaints
+                .iter()
+                .enumerate()
+                .map(|(row, complaint)| id_key(complaint.customer_id.as_deref(), row as u32, hash))
+                .collect();
+            let (order, count) = group_ids(keys, &complaints[..]);
+            let with_id: Vec<usize> = (0..complaints.len())
+                .filter(|&row| complaints[row].customer_id.is_some())
+                .collect();
+            let mut rows: Vec<usize> = order.iter().map(|&(row, _)| row as usize).collect();
+            rows.sort_unstable();
+            assert_eq!(rows, with_id, "every row with an id, once");
+            let mut node_of_id: HashMap<&str, u32> = HashMap::default();
+            let mut passed: HashSet<u32> = HashSet::default();
+            for (at, &(row, node)) in order.iter().enumerate() {
+                let id = complaints[row as usize].customer_id.as_deref().unwrap();
+                assert_eq!(*node_of_id.entry(id).or_insert(node), node, "one node an id");
+                if at > 0 && order[at - 1].1 == node {
+                    assert!(order[at - 1].0 < row, "a node's rows in row order");
+                } else {
+                    assert!(passed.insert(node), "a node's rows side by side");
+                }
+            }
+            assert_eq!(node_of_id.len(), count as usize, "one node per distinct id");
+            assert!(node_of_id.values().all(|&node| node < count));
+            let distinct: HashSet<u32> = node_of_id.values().copied().collect();
+            assert_eq!(distinct.len(), count as usize, "distinct ids, distinct nodes");
         }
     }
 
