@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::channel::Channel;
 use crate::error::{Error, Result};
 use crate::taxonomy::{validate_category_code, Severity, Signal};
-use crate::validate::{check_id, check_time};
+use crate::validate::{check_id, checked_millis};
 
 /// Whether a complaint ticket is still being handled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
@@ -80,7 +80,7 @@ impl Complaint {
     /// [`Complaint::validate`], returning the normalised phone it had to
     /// compute anyway (the repeat detector keys customers by it).
     pub(crate) fn validate_normalizing_phone(&self) -> Result<Option<String>> {
-        self.view().validate_fields(true)
+        self.view().validate_fields(true).map(|checked| checked.phone)
     }
 
     /// The complaint's fields, borrowed.
@@ -145,9 +145,9 @@ impl ComplaintRef<'_> {
 
     /// The checks of [`Complaint::validate`], but for the category code's
     /// form when `check_category` is false (a batch checks each of its
-    /// distinct codes once instead of every row's); returns the normalised
-    /// phone.
-    pub(crate) fn validate_fields(&self, check_category: bool) -> Result<Option<String>> {
+    /// distinct codes once instead of every row's); returns what the checks
+    /// computed.
+    pub(crate) fn validate_fields(&self, check_category: bool) -> Result<CheckedFields> {
         check_id("id", self.id)?;
         if self.customer_id.is_none() && self.phone.is_none() {
             return Err(Error::invalid(
@@ -159,16 +159,16 @@ impl ComplaintRef<'_> {
             check_id("customer_id", customer_id)?;
         }
         let phone = self.phone.map(crate::normalize_phone).transpose()?;
-        check_time("received_at", self.received_at)?;
+        let received_ms = checked_millis("received_at", self.received_at)?;
         if let Some(category) = self.category.filter(|_| check_category) {
             validate_category_code(category)?;
         }
-        match (self.status, self.closed_at) {
+        let closed_ms = match (self.status, self.closed_at) {
             (ComplaintStatus::Open, Some(_)) => {
                 return Err(Error::invalid("closed_at", "an open complaint has no close time"))
             }
             (_, Some(closed_at)) => {
-                check_time("closed_at", closed_at)?;
+                let closed_ms = checked_millis("closed_at", closed_at)?;
                 if closed_at < self.received_at {
                     return Err(Error::invalid(
                         "closed_at",
@@ -179,11 +179,26 @@ impl ComplaintRef<'_> {
                         ),
                     ));
                 }
+                Some(closed_ms)
             }
-            _ => {}
-        }
-        Ok(phone)
+            _ => None,
+        };
+        Ok(CheckedFields {
+            phone,
+            received_ms,
+            closed_ms,
+        })
     }
+}
+
+/// What [`ComplaintRef::validate_fields`] computes as it checks.
+pub(crate) struct CheckedFields {
+    /// The normalised phone.
+    pub phone: Option<String>,
+    /// `received_at` in milliseconds since the Unix epoch.
+    pub received_ms: i64,
+    /// `closed_at` in milliseconds since the Unix epoch.
+    pub closed_ms: Option<i64>,
 }
 
 /// Complaints a batch reads by row: a slice of [`Complaint`]s, or

@@ -239,11 +239,11 @@ fn prepare_checking<'a>(
     signing: Signing,
     check_category: bool,
 ) -> Result<Prepared<'a>> {
-    let phone = complaint.validate_fields(check_category)?;
+    let checked = complaint.validate_fields(check_category)?;
     if complaint.id.len() > MAX_ID_LEN {
         return Err(Error::invalid("id", format!("is longer than {MAX_ID_LEN} bytes")));
     }
-    let phone = phone.as_deref().map(encode_phone);
+    let phone = checked.phone.as_deref().map(encode_phone);
     let signed = signing == Signing::Always || complaint.category.is_none();
     let signature = if signed { sign(complaint.text) } else { None };
     // The text is read for what the complaint lacks: its category, or its
@@ -270,10 +270,10 @@ fn prepare_checking<'a>(
         }
         (None, None) => None,
     };
-    let received_ms = complaint.received_at.timestamp_millis();
-    let closed_ms = match (complaint.status, complaint.closed_at) {
+    let received_ms = checked.received_ms;
+    let closed_ms = match (complaint.status, checked.closed_ms) {
         (ComplaintStatus::Open, _) => OPEN,
-        (ComplaintStatus::Closed, Some(at)) => at.timestamp_millis(),
+        (ComplaintStatus::Closed, Some(at)) => at,
         // Closed without a close time: treated as closed since it was received.
         (ComplaintStatus::Closed, None) => received_ms,
     };
