@@ -580,6 +580,61 @@ fn large_batches_equal_streaming_in_time_order() {
     }
 }
 
+/// Categorises a text by its length: several codes over two level-1
+/// categories, and no answer for some texts.
+struct ByLength;
+impl Categorize for ByLength {
+    fn categorize(&self, text: &str) -> Option<String> {
+        let codes = [
+            "broadband.outage",
+            "broadband.slow_speed",
+            "billing.unknown_charge",
+        ];
+        codes.get(text.len() % 4).map(|code| (*code).to_owned())
+    }
+}
+
+/// A large batch whose categories come from a categoriser, for some rows in
+/// every chunk the batch is prepared in: every label is what streaming
+/// intake with the same categoriser answers.
+#[test]
+fn large_categorised_batches_equal_streaming_in_time_order() {
+    use custinsight::repeat::synth::{synthetic_complaints, SynthSpec};
+    let mut complaints: Vec<Complaint> = synthetic_complaints(&SynthSpec {
+        text_share: 0.6,
+        ..SynthSpec::new(20_000)
+    })
+    .collect();
+    let mut uncategorised = 0;
+    for complaint in complaints.iter_mut().step_by(3) {
+        if complaint.text.is_some() {
+            complaint.category = None;
+            uncategorised += 1;
+        }
+    }
+    assert!(uncategorised > 3000, "{uncategorised} rows without a category");
+    let config = RepeatConfig::default();
+    let labels = label_batch(&config, Some(&ByLength), &complaints).unwrap();
+    let detector = RepeatDetector::new(config.clone())
+        .unwrap()
+        .with_categorizer(Arc::new(ByLength));
+    for index in time_order_indices(&complaints) {
+        assert_eq!(
+            labels[index],
+            detector.intake(&complaints[index]).unwrap(),
+            "row {index}"
+        );
+    }
+    let compact = label_batch_compact(&config, Some(&ByLength), &complaints).unwrap();
+    check_compact(&complaints, &labels, &compact).unwrap();
+    // The categoriser's codes label rows of the last chunks too.
+    let late = (16_000..complaints.len())
+        .filter(|&row| complaints[row].category.is_none())
+        .filter(|&row| compact.category(&compact.labels[row]) == Some("broadband.slow_speed"))
+        .count();
+    assert!(late > 10, "{late} late rows judged under a categorised code");
+}
+
 /// A batch names its first invalid row (in the order given) and that row's
 /// first invalid field, whether the fault is a malformed category code
 /// (checked once per distinct code) or another field.

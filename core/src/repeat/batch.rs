@@ -377,50 +377,77 @@ fn run_batch<'a, L: Labels, R: ComplaintRows + ?Sized>(
         prepared.require_issue()?;
         Ok(prepared)
     };
-    // An indexed collect writes the rows and their customer-id keys in
-    // place; a failed row leaves a placeholder and its index, and the first
-    // failure is reported.
+    // Each task prepares a chunk of rows, numbers their categories and
+    // builds their customer-id keys while the complaints are in cache; a
+    // failed row leaves a placeholder and its index, and the first failure
+    // is reported.
     let first_failure = AtomicUsize::new(usize::MAX);
-    let build = |index: usize| {
-        let prepared = prepare_row(&complaints.row(index), false).unwrap_or_else(|_| {
-            first_failure.fetch_min(index, Ordering::Relaxed);
-            Prepared::placeholder()
-        });
-        let row = BatchRow {
-            facts: prepared.facts,
-            category: (0, 0),
-            nodes: [NO_NODE; 2],
-            phone: prepared.phone.unwrap_or(NO_PHONE),
-        };
-        let key = id_key(prepared.customer_id, index as u32, hash_id);
-        let categorized = match prepared.category {
-            Some(Cow::Owned(code)) => Some(code),
-            _ => None,
-        };
-        (row, (key, categorized))
+    let count = complaints.count();
+    let prepare_chunk = |chunk: usize| {
+        let first = chunk * ROW_CHUNK;
+        let len = ROW_CHUNK.min(count - first);
+        let mut rows = Vec::with_capacity(len);
+        let mut keys = Vec::with_capacity(len);
+        let mut categorized = Vec::with_capacity(if categorizer.is_some() { len } else { 0 });
+        let mut numbers = ChunkCategories::default();
+        for index in first..first + len {
+            let prepared = prepare_row(&complaints.row(index), false).unwrap_or_else(|_| {
+                first_failure.fetch_min(index, Ordering::Relaxed);
+                Prepared::placeholder()
+            });
+            rows.push(BatchRow {
+                facts: prepared.facts,
+                category: (
+                    prepared
+                        .category
+                        .as_ref()
+                        .map_or(0, |code| numbers.number(code.clone())),
+                    0,
+                ),
+                nodes: [NO_NODE; 2],
+                phone: prepared.phone.unwrap_or(NO_PHONE),
+            });
+            keys.push(id_key(prepared.customer_id, index as u32, hash_id));
+            if categorizer.is_some() {
+                categorized.push(match prepared.category {
+                    Some(Cow::Owned(code)) => Some(code),
+                    _ => None,
+                });
+            }
+        }
+        PreparedChunk {
+            rows,
+            keys,
+            categorized,
+            codes: numbers.into_codes(),
+        }
     };
-    let (mut rows, mut keys) = (Vec::new(), Vec::new());
-    // Only a categoriser gives rows a category the complaints do not hold.
-    let categorized: Vec<Option<String>> = if categorizer.is_some() {
-        let (keyed, categorized);
-        (rows, keyed) = (0..complaints.count()).into_par_iter().map(build).unzip();
-        (keys, categorized) = keyed;
-        categorized
-    } else {
-        (0..complaints.count())
-            .into_par_iter()
-            .map(|index| {
-                let (row, (key, _)) = build(index);
-                (row, key)
-            })
-            .unzip_into_vecs(&mut rows, &mut keys);
-        Vec::new()
+    let chunks: Vec<PreparedChunk<'a>> = (0..count.div_ceil(ROW_CHUNK))
+        .into_par_iter()
+        .map(prepare_chunk)
+        .collect();
+    let mut rows = BatchRows {
+        chunks: Vec::with_capacity(chunks.len()),
+        len: count,
     };
+    let mut keys = Vec::with_capacity(chunks.len());
+    let mut categorized = Vec::new();
+    let mut local_codes = Vec::with_capacity(chunks.len());
+    for chunk in chunks {
+        rows.chunks.push(chunk.rows);
+        keys.push(chunk.keys);
+        if categorizer.is_some() {
+            categorized.push(chunk.categorized);
+        }
+        local_codes.push(chunk.codes);
+    }
     let strings = RowStrings {
         complaints,
         categorized,
     };
-    let (codes, local_codes) = number_categories(&mut rows, &strings);
+    let distinct: HashSet<&str> = local_codes.iter().flatten().map(|code| &**code).collect();
+    let mut codes: Vec<String> = distinct.into_iter().map(str::to_owned).collect();
+    codes.sort_unstable();
     let malformed: HashSet<&str> = codes
         .iter()
         .map(String::as_str)
@@ -442,7 +469,8 @@ fn run_batch<'a, L: Labels, R: ComplaintRows + ?Sized>(
         return Err(err.within(&format!("complaints[{first_failure}]")));
     }
     let categories = intern_categories(&mut rows, &local_codes, codes)?;
-    let keys = CustomerKeys::of(&rows, keys, complaints);
+    drop(local_codes);
+    let keys = CustomerKeys::of(&rows, &keys, complaints);
     // Slots carry their customer, so that runs are cut without looking
     // rows up.
     let mut slots: Vec<Slot<L::Label>> = match keys {
@@ -459,9 +487,14 @@ fn run_batch<'a, L: Labels, R: ComplaintRows + ?Sized>(
             customer_of_row,
             node_count,
         } => {
-            rows.par_iter_mut()
-                .zip(&nodes)
-                .for_each(|(row, &nodes)| row.nodes = nodes);
+            rows.chunks
+                .par_iter_mut()
+                .zip(nodes.par_chunks(ROW_CHUNK))
+                .for_each(|(rows, nodes)| {
+                    for (row, &nodes) in rows.iter_mut().zip(nodes) {
+                        row.nodes = nodes;
+                    }
+                });
             by_customer(&customer_of_row, node_count)
         }
     };
@@ -538,6 +571,84 @@ fn by_customer<T>(customer_of_row: &[u32], customers: u32) -> Vec<Slot<T>> {
     slots
 }
 
+/// Rows a task of the batch prepares, numbering their categories with a map
+/// of its own: a chunk of [`BatchRows`].
+const ROW_CHUNK: usize = 4096;
+
+/// What a task of the batch makes of a chunk of rows.
+struct PreparedChunk<'a> {
+    rows: Vec<BatchRow>,
+    /// The [`id_key`] of each row.
+    keys: Vec<IdKey>,
+    /// Per row when a categoriser was given (empty otherwise): the category
+    /// it gave a row that had none.
+    categorized: Vec<Option<String>>,
+    /// The chunk's category codes, in the order of their numbers.
+    codes: Vec<Cow<'a, str>>,
+}
+
+/// A chunk's numbering of its rows' category codes: from 1, in order of
+/// first appearance, through a map that stays in the core's cache.
+#[derive(Default)]
+struct ChunkCategories<'a> {
+    numbers: HashMap<Cow<'a, str>, u16>,
+}
+
+impl<'a> ChunkCategories<'a> {
+    fn number(&mut self, code: Cow<'a, str>) -> u16 {
+        if let Some(&number) = self.numbers.get(&*code) {
+            return number;
+        }
+        // A chunk's rows have at most `ROW_CHUNK` distinct codes.
+        let number = self.numbers.len() as u16 + 1;
+        self.numbers.insert(code, number);
+        number
+    }
+
+    /// The codes in the order of their numbers.
+    fn into_codes(self) -> Vec<Cow<'a, str>> {
+        let mut codes = vec![Cow::Borrowed(""); self.numbers.len()];
+        for (code, number) in self.numbers {
+            codes[usize::from(number) - 1] = code;
+        }
+        codes
+    }
+}
+
+/// The rows of a batch, in chunks of [`ROW_CHUNK`] as they were prepared.
+/// Chunks are small enough for the allocator to serve from memory it holds
+/// already: one vector of a million rows was fresh pages from the kernel
+/// on every call, and faulting them in took about a sixth of a batch here.
+struct BatchRows {
+    chunks: Vec<Vec<BatchRow>>,
+    len: usize,
+}
+
+impl BatchRows {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Rows in chunks of [`ROW_CHUNK`].
+    #[cfg(test)]
+    fn of(rows: Vec<BatchRow>) -> BatchRows {
+        let len = rows.len();
+        let mut rows = rows.into_iter();
+        let chunks = (0..len.div_ceil(ROW_CHUNK))
+            .map(|_| rows.by_ref().take(ROW_CHUNK).collect())
+            .collect();
+        BatchRows { chunks, len }
+    }
+}
+
+impl std::ops::Index<usize> for BatchRows {
+    type Output = BatchRow;
+
+    fn index(&self, row: usize) -> &BatchRow {
+        &self.chunks[row / ROW_CHUNK][row % ROW_CHUNK]
+    }
+}
+
 /// What the replay reads of a validated row, in one cache line: its facts,
 /// interned category and key nodes. The strings stay in the complaints
 /// ([`RowStrings`]).
@@ -561,9 +672,9 @@ const NO_PHONE: u64 = u64::MAX;
 /// a categoriser gave.
 struct RowStrings<'a, R: ComplaintRows + ?Sized> {
     complaints: &'a R,
-    /// Per row when a categoriser was given (empty otherwise): the category
-    /// it gave a row that had none.
-    categorized: Vec<Option<String>>,
+    /// Per chunk of [`ROW_CHUNK`] rows when a categoriser was given (empty
+    /// otherwise): the category it gave each row that had none.
+    categorized: Vec<Vec<Option<String>>>,
 }
 
 impl<'a, R: ComplaintRows + ?Sized> RowStrings<'a, R> {
@@ -579,7 +690,7 @@ impl<'a, R: ComplaintRows + ?Sized> RowStrings<'a, R> {
     fn category(&self, row: usize) -> Option<&str> {
         self.complaints
             .category(row)
-            .or_else(|| self.categorized.get(row)?.as_deref())
+            .or_else(|| self.categorized.get(row / ROW_CHUNK)?[row % ROW_CHUNK].as_deref())
     }
 }
 
@@ -613,48 +724,12 @@ fn scatter<T>(slots: Vec<Slot<T>>) -> Vec<T> {
         .collect()
 }
 
-/// Rows a task of [`number_categories`] numbers with one map.
-const CATEGORY_CHUNK: usize = 4096;
-
-/// Numbers the category of every row within its chunk of
-/// [`CATEGORY_CHUNK`] rows (in `category.0`, from 1; 0 for none), and
-/// returns the distinct codes of the batch, sorted, and the codes of each
-/// chunk in the order of their numbers: one map lookup a row, in a map that
-/// stays in the core's cache.
-fn number_categories<'s, R: ComplaintRows + ?Sized>(
-    rows: &mut [BatchRow],
-    strings: &'s RowStrings<'_, R>,
-) -> (Vec<String>, Vec<Vec<&'s str>>) {
-    let local_codes: Vec<Vec<&'s str>> = rows
-        .par_chunks_mut(CATEGORY_CHUNK)
-        .enumerate()
-        .map(|(chunk, rows)| {
-            let mut numbers: HashMap<&'s str, u16> = HashMap::default();
-            let mut codes = Vec::new();
-            for (at, row) in rows.iter_mut().enumerate() {
-                row.category.0 = match strings.category(chunk * CATEGORY_CHUNK + at) {
-                    None => 0,
-                    Some(code) => *numbers.entry(code).or_insert_with(|| {
-                        codes.push(code);
-                        codes.len() as u16
-                    }),
-                };
-            }
-            codes
-        })
-        .collect();
-    let distinct: HashSet<&str> = local_codes.iter().flatten().copied().collect();
-    let mut codes: Vec<String> = distinct.into_iter().map(str::to_owned).collect();
-    codes.sort_unstable();
-    (codes, local_codes)
-}
-
 /// Numbers the level-2 and level-1 category of every row from the distinct
-/// level-2 codes and each chunk's numbering ([`number_categories`]), and
-/// returns the codes.
+/// level-2 codes of the batch, sorted, and each chunk's numbering of its
+/// codes (from 1, in `category.0`), and returns the codes.
 fn intern_categories(
-    rows: &mut [BatchRow],
-    local_codes: &[Vec<&str>],
+    rows: &mut BatchRows,
+    local_codes: &[Vec<Cow<'_, str>>],
     codes: Vec<String>,
 ) -> Result<Vec<String>> {
     if codes.len() >= usize::from(u16::MAX) {
@@ -673,10 +748,11 @@ fn intern_categories(
             (code.as_str(), (index as u16 + 1, level1))
         })
         .collect();
-    rows.par_chunks_mut(CATEGORY_CHUNK)
+    rows.chunks
+        .par_iter_mut()
         .zip(local_codes)
         .for_each(|(rows, local_codes)| {
-            let interned: Vec<(u16, u16)> = local_codes.iter().map(|code| ids[code]).collect();
+            let interned: Vec<(u16, u16)> = local_codes.iter().map(|code| ids[&**code]).collect();
             for row in rows {
                 row.category = match row.category.0 {
                     0 => (0, 0),
@@ -737,13 +813,18 @@ impl CustomerKeys {
     /// Numbers the distinct customer ids of `keys` (the [`id_key`] of each
     /// row, by hash partition: [`group_ids`]) and phones (by sorting), then
     /// links the keys that share a row.
-    fn of<R: ComplaintRows + ?Sized>(rows: &[BatchRow], keys: Vec<IdKey>, complaints: &R) -> CustomerKeys {
+    fn of<R: ComplaintRows + ?Sized>(rows: &BatchRows, keys: &[Vec<IdKey>], complaints: &R) -> CustomerKeys {
         // Only the rows with a phone are sorted: CRM exports often have none.
         let mut by_phone: Vec<(u64, u32)> = rows
+            .chunks
             .par_iter()
             .enumerate()
-            .filter(|(_, row)| row.phone != NO_PHONE)
-            .map(|(at, row)| (row.phone, at as u32))
+            .flat_map_iter(|(chunk, rows)| {
+                (chunk * ROW_CHUNK..)
+                    .zip(rows)
+                    .filter(|(_, row)| row.phone != NO_PHONE)
+                    .map(|(at, row)| (row.phone, at as u32))
+            })
             .collect();
         by_phone.par_sort_unstable();
         let linked = by_phone
@@ -826,8 +907,9 @@ fn id_key(customer_id: Option<&str>, row: u32, hash: impl Fn(&str) -> u64) -> Id
 /// partition's table stays in a core's cache.
 const IDS_PER_PARTITION: usize = 1024;
 
-/// Ids a task of the partition pass of [`group_ids`] reads.
-const PARTITION_CHUNK: usize = 1 << 16;
+/// Chunks of keys (of [`ROW_CHUNK`] each, in a batch) a task of the
+/// partition pass of [`group_ids`] reads.
+const PARTITION_TASK_CHUNKS: usize = 16;
 
 /// The rows with a customer id, grouped by id: (row, node) pairs, the rows
 /// of a node side by side in row order, and the number of nodes (numbered
@@ -839,8 +921,9 @@ const PARTITION_CHUNK: usize = 1 << 16;
 /// `keys` holds every row's [`id_key`], in row order; rows without an id are
 /// skipped. Ids equal in hash and inline part are compared as text only
 /// when longer than the inline part.
-fn group_ids<R: ComplaintRows + ?Sized>(keys: Vec<IdKey>, complaints: &R) -> (Vec<(u32, u32)>, u32) {
-    let partition_bits = (keys.len() / IDS_PER_PARTITION)
+fn group_ids<R: ComplaintRows + ?Sized>(keys: &[Vec<IdKey>], complaints: &R) -> (Vec<(u32, u32)>, u32) {
+    let key_count: usize = keys.iter().map(Vec::len).sum();
+    let partition_bits = (key_count / IDS_PER_PARTITION)
         .next_power_of_two()
         .trailing_zeros()
         .min(12);
@@ -859,10 +942,10 @@ fn group_ids<R: ComplaintRows + ?Sized>(keys: Vec<IdKey>, complaints: &R) -> (Ve
     };
     let partitions = 1usize << partition_bits;
     let counts: Vec<Vec<u32>> = keys
-        .par_chunks(PARTITION_CHUNK)
+        .par_chunks(PARTITION_TASK_CHUNKS)
         .map(|chunk| {
             let mut counts = vec![0u32; partitions];
-            for key in chunk.iter().filter(|key| key.1 != 0) {
+            for key in chunk.iter().flatten().filter(|key| key.1 != 0) {
                 counts[partition_of(key)] += 1;
             }
             counts
@@ -885,14 +968,13 @@ fn group_ids<R: ComplaintRows + ?Sized>(keys: Vec<IdKey>, complaints: &R) -> (Ve
             rest = tail;
         }
     }
-    keys.par_chunks(PARTITION_CHUNK)
+    keys.par_chunks(PARTITION_TASK_CHUNKS)
         .zip(targets)
         .for_each(|(chunk, mut targets)| {
-            for key in chunk.iter().filter(|key| key.1 != 0) {
+            for key in chunk.iter().flatten().filter(|key| key.1 != 0) {
                 *targets[partition_of(key)].next().expect("counted") = *key;
             }
         });
-    drop(keys);
     let id_of = |row: u32| complaints.customer_id(row as usize);
     let same_id =
         |a: &IdKey, b: &IdKey| a.0 == b.0 && a.1 == b.1 && (!is_long_id(a.1) || id_of(a.2) == id_of(b.2));
@@ -1092,7 +1174,7 @@ impl<'a> Replay<'a> {
     fn run<L: Labels, R: ComplaintRows + ?Sized>(
         &mut self,
         run: &mut [Slot<L::Label>],
-        rows: &[BatchRow],
+        rows: &BatchRows,
         strings: &RowStrings<'a, R>,
         config: &Resolved,
     ) {
@@ -1207,7 +1289,7 @@ impl<'a> Replay<'a> {
 /// category or one has none (the only pairs whose similarity the judging
 /// reads, or a verdict reports). A batch signs the texts of those rows
 /// alone: signing costs more than the rest of a row's replay.
-fn compares_texts<T>(run: &[Slot<T>], rows: &[BatchRow], at: usize, window_ms: i64) -> bool {
+fn compares_texts<T>(run: &[Slot<T>], rows: &BatchRows, at: usize, window_ms: i64) -> bool {
     let this = &rows[run[at].row as usize];
     let now = this.facts.received_ms;
     let comparable = |other: &BatchRow| {
@@ -1442,8 +1524,10 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(row, complaint)| id_key(complaint.customer_id.as_deref(), row as u32, &hash))
-            .collect();
-        let keys = CustomerKeys::of(&rows, keys, complaints);
+            .collect::<Vec<_>>();
+        let keys: Vec<Vec<IdKey>> = keys.chunks(ROW_CHUNK).map(<[IdKey]>::to_vec).collect();
+        let rows = BatchRows::of(rows);
+        let keys = CustomerKeys::of(&rows, &keys, complaints);
         let linked = matches!(keys, CustomerKeys::Linked { .. });
         (keys.customer_of_row(rows.len()), linked)
     }
@@ -1532,7 +1616,7 @@ mod tests {
         // Several partition chunks and a few hundred partitions.
         let mut short: Vec<Complaint> = synthetic_complaints(&SynthSpec {
             phones: false,
-            ..SynthSpec::new(3 * PARTITION_CHUNK + 123)
+            ..SynthSpec::new(3 * PARTITION_TASK_CHUNKS * ROW_CHUNK + 123)
         })
         .collect();
         let mut long = short.clone();
@@ -1556,8 +1640,10 @@ mod tests {
                 .iter()
                 .enumerate()
                 .map(|(row, complaint)| id_key(complaint.customer_id.as_deref(), row as u32, hash))
-                .collect();
-            let (order, count) = group_ids(keys, &complaints[..]);
+                .collect::<Vec<_>>();
+            // Chunks of any length group alike.
+            let keys: Vec<Vec<IdKey>> = keys.chunks(1000).map(<[IdKey]>::to_vec).collect();
+            let (order, count) = group_ids(&keys, &complaints[..]);
             let with_id: Vec<usize> = (0..complaints.len())
                 .filter(|&row| complaints[row].customer_id.is_some())
                 .collect();
