@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::hash::BuildHasher as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -329,13 +329,19 @@ impl Labels for CompactLabels {
 
     /// Small labels are gathered in parallel rather than scattered.
     fn in_row_order(slots: Vec<Slot<CompactLabel>>) -> Vec<CompactLabel> {
-        let mut position = vec![0u32; slots.len()];
-        for (at, slot) in slots.iter().enumerate() {
-            position[slot.row as usize] = at as u32;
-        }
+        // The slot of each row, found on every core: each row has one slot,
+        // so the stores never race for a place.
+        let position: Vec<AtomicU32> = (0..slots.len()).map(|_| AtomicU32::new(0)).collect();
+        slots.par_iter().enumerate().for_each(|(at, slot)| {
+            position[slot.row as usize].store(at as u32, Ordering::Relaxed);
+        });
         position
             .into_par_iter()
-            .map(|at| slots[at as usize].label.expect("every row is labelled"))
+            .map(|at| {
+                slots[at.into_inner() as usize]
+                    .label
+                    .expect("every row is labelled")
+            })
             .collect()
     }
 
