@@ -17,8 +17,9 @@ the project's .venv after `make py-bench` with datasketch installed there):
     target/venv-repeat-peers/bin/pip install pandas datasketch
     target/venv-repeat-peers/bin/python benches/repeat_compare.py [COUNT]
 
-(Measured 2026-12-01 with pandas 3.1.1: pandas labels about 390 thousand complaints a
-second here, 2.6 times the figure of older pandas.)
+(Measured with pandas 3.1.1: pandas labels about 390 thousand complaints a second here on
+2026-12-01 and 0.46 to 0.74 million on 2026-12-02, 2.6 to 4.9 times the figure of older
+pandas: this shared machine is noisy, so compare the ratios of one run.)
 
 COUNT defaults to 1,000,000 complaints. The texts part is skipped with a
 message when ../shared/data is absent.
