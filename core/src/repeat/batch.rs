@@ -797,8 +797,9 @@ fn is_long_id(inline: u128) -> bool {
 /// How the rows of a batch group into customers.
 enum CustomerKeys {
     /// No row carries both a customer id and a phone, so no keys link: the
-    /// order of the key sorts is an order of customers. Each row once, as
-    /// (row, customer), the rows of a customer side by side.
+    /// order the keys were grouped in ([`group_ids`], then the sorted
+    /// phones) is an order of customers. Each row once, as (row, customer),
+    /// the rows of a customer side by side.
     KeyOrder(Vec<(u32, u32)>),
     /// Keys link: the customer of every row once every key link of the
     /// batch is known, and each row's key nodes for linking in time order.
