@@ -15,17 +15,9 @@ pub(crate) const MAX_YEAR: i32 = 2100;
 const MIN_SECONDS: i64 = 0;
 const END_SECONDS: i64 = 4_133_980_800;
 
-// Inlined, with the errors built out of line: these run for every
-// complaint of a batch, and a call that must be ready to build an error
-// costs more than the check.
 #[inline]
 pub(crate) fn check_time(field: &str, at: DateTime<Utc>) -> Result<()> {
-    // Comparing seconds spares the calendar arithmetic of `year()`.
-    if (MIN_SECONDS..END_SECONDS).contains(&at.timestamp()) {
-        Ok(())
-    } else {
-        check_year(field, at.year())
-    }
+    checked_millis(field, at).map(drop)
 }
 
 pub(crate) fn check_date(field: &str, date: NaiveDate) -> Result<()> {
@@ -72,8 +64,11 @@ fn has_surrounding_whitespace(text: &str) -> bool {
 
 /// [`check_time`], returning the time in milliseconds since the Unix epoch:
 /// a batch needs both, and computing the seconds is the cost of either.
+// Inlined: this and `check_id` run for every complaint of a batch, and a
+// call that must be ready to build an error costs more than the check.
 #[inline(always)]
 pub(crate) fn checked_millis(field: &str, at: DateTime<Utc>) -> Result<i64> {
+    // Comparing seconds spares the calendar arithmetic of `year()`.
     let seconds = at.timestamp();
     if (MIN_SECONDS..END_SECONDS).contains(&seconds) {
         Ok(seconds * 1000 + i64::from(at.timestamp_subsec_millis()))
@@ -85,6 +80,7 @@ pub(crate) fn checked_millis(field: &str, at: DateTime<Utc>) -> Result<i64> {
 
 /// Ids are opaque, but an empty or whitespace-padded id is always a mistake
 /// that would silently split or merge records.
+// Inlined, with its error built out of line (`id_error`).
 #[inline(always)]
 pub(crate) fn check_id(field: &str, id: &str) -> Result<()> {
     if id.is_empty() || has_surrounding_whitespace(id) {
