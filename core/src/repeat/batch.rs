@@ -401,15 +401,14 @@ fn run_batch<'a, L: Labels, R: ComplaintRows + ?Sized>(
                 first_failure.fetch_min(index, Ordering::Relaxed);
                 Prepared::placeholder()
             });
+            // A categorised code is copied once a chunk, when first seen.
+            let category = match &prepared.category {
+                None => 0,
+                Some(code) => numbers.get(code).unwrap_or_else(|| numbers.add(code.clone())),
+            };
             rows.push(BatchRow {
                 facts: prepared.facts,
-                category: (
-                    prepared
-                        .category
-                        .as_ref()
-                        .map_or(0, |code| numbers.number(code.clone())),
-                    0,
-                ),
+                category: (category, 0),
                 nodes: [NO_NODE; 2],
                 phone: prepared.phone.unwrap_or(NO_PHONE),
             });
@@ -434,7 +433,6 @@ fn run_batch<'a, L: Labels, R: ComplaintRows + ?Sized>(
         .collect();
     let mut rows = BatchRows {
         chunks: Vec::with_capacity(chunks.len()),
-        len: count,
     };
     let mut keys = Vec::with_capacity(chunks.len());
     let mut categorized = Vec::new();
@@ -601,10 +599,13 @@ struct ChunkCategories<'a> {
 }
 
 impl<'a> ChunkCategories<'a> {
-    fn number(&mut self, code: Cow<'a, str>) -> u16 {
-        if let Some(&number) = self.numbers.get(&*code) {
-            return number;
-        }
+    /// The number of a code already numbered.
+    fn get(&self, code: &str) -> Option<u16> {
+        self.numbers.get(code).copied()
+    }
+
+    /// Numbers a new code.
+    fn add(&mut self, code: Cow<'a, str>) -> u16 {
         // A chunk's rows have at most `ROW_CHUNK` distinct codes.
         let number = self.numbers.len() as u16 + 1;
         self.numbers.insert(code, number);
@@ -627,23 +628,22 @@ impl<'a> ChunkCategories<'a> {
 /// on every call, and faulting them in took about a sixth of a batch here.
 struct BatchRows {
     chunks: Vec<Vec<BatchRow>>,
-    len: usize,
 }
 
 impl BatchRows {
     fn len(&self) -> usize {
-        self.len
+        self.chunks.iter().map(Vec::len).sum()
     }
 
     /// Rows in chunks of [`ROW_CHUNK`].
     #[cfg(test)]
     fn of(rows: Vec<BatchRow>) -> BatchRows {
-        let len = rows.len();
+        let chunk_count = rows.len().div_ceil(ROW_CHUNK);
         let mut rows = rows.into_iter();
-        let chunks = (0..len.div_ceil(ROW_CHUNK))
+        let chunks = (0..chunk_count)
             .map(|_| rows.by_ref().take(ROW_CHUNK).collect())
             .collect();
-        BatchRows { chunks, len }
+        BatchRows { chunks }
     }
 }
 
@@ -958,22 +958,22 @@ fn group_ids<R: ComplaintRows + ?Sized>(keys: &[Vec<IdKey>], complaints: &R) -> 
             counts
         })
         .collect();
-    let with_id: usize = counts.iter().flatten().map(|&count| count as usize).sum();
-    // Each chunk writes its part of each partition, partitions in order and
-    // in each the chunks in order: a partition holds its ids in row order.
-    let mut partitioned: Vec<IdKey> = vec![(0, 0, 0); with_id];
-    let mut rest: &mut [IdKey] = &mut partitioned;
-    let mut targets: Vec<Vec<std::slice::IterMut<'_, IdKey>>> = (0..counts.len())
-        .map(|_| Vec::with_capacity(partitions))
+    let partition_lengths: Vec<usize> = (0..partitions)
+        .map(|partition| counts.iter().map(|counts| counts[partition] as usize).sum())
         .collect();
-    let mut partition_lengths = vec![0usize; partitions];
-    for (partition, length) in partition_lengths.iter_mut().enumerate() {
-        for (chunk, counts) in counts.iter().enumerate() {
-            let (target, tail) = std::mem::take(&mut rest).split_at_mut(counts[partition] as usize);
-            *length += target.len();
-            targets[chunk].push(target.iter_mut());
-            rest = tail;
-        }
+    let mut partitioned: Vec<IdKey> = vec![(0, 0, 0); partition_lengths.iter().sum()];
+    // Each task writes its part of each partition, partitions in order and
+    // in each the tasks in order: a partition holds its ids in row order.
+    let tasks = counts.len();
+    let mut targets: Vec<Vec<std::slice::IterMut<'_, IdKey>>> =
+        (0..tasks).map(|_| Vec::with_capacity(partitions)).collect();
+    let task_parts =
+        (0..partitions).flat_map(|partition| counts.iter().map(move |counts| counts[partition] as usize));
+    for (at, target) in split_lengths(&mut partitioned, task_parts)
+        .into_iter()
+        .enumerate()
+    {
+        targets[at % tasks].push(target.iter_mut());
     }
     keys.par_chunks(PARTITION_TASK_CHUNKS)
         .zip(targets)
@@ -985,18 +985,12 @@ fn group_ids<R: ComplaintRows + ?Sized>(keys: &[Vec<IdKey>], complaints: &R) -> 
     let id_of = |row: u32| complaints.customer_id(row as usize);
     let same_id =
         |a: &IdKey, b: &IdKey| a.0 == b.0 && a.1 == b.1 && (!is_long_id(a.1) || id_of(a.2) == id_of(b.2));
-    let mut parts: Vec<&[IdKey]> = Vec::with_capacity(partitions);
-    let mut rest: &[IdKey] = &partitioned;
-    for &length in &partition_lengths {
-        let (part, tail) = rest.split_at(length);
-        parts.push(part);
-        rest = tail;
-    }
     // Each partition's (row, node within the partition), grouped, and its
     // node count.
-    let grouped: Vec<(Vec<(u32, u32)>, u32)> = parts
+    let grouped: Vec<(Vec<(u32, u32)>, u32)> = split_lengths(&mut partitioned, partition_lengths)
         .into_par_iter()
         .map(|part| {
+            let part = &*part;
             const EMPTY: u32 = u32::MAX;
             let mask = (part.len() * 2).next_power_of_two().max(16) - 1;
             let mut table = vec![EMPTY; mask + 1];
@@ -1035,23 +1029,39 @@ fn group_ids<R: ComplaintRows + ?Sized>(keys: &[Vec<IdKey>], complaints: &R) -> 
             (pairs, firsts.len() as u32)
         })
         .collect();
+    let mut order = vec![(0u32, 0u32); partitioned.len()];
     drop(partitioned);
-    let mut order = vec![(0u32, 0u32); with_id];
-    let mut rest: &mut [(u32, u32)] = &mut order;
     let mut count = 0u32;
-    let mut targets = Vec::with_capacity(grouped.len());
-    for (pairs, nodes) in &grouped {
-        let (target, tail) = std::mem::take(&mut rest).split_at_mut(pairs.len());
-        targets.push((target, pairs, count));
-        count += nodes;
-        rest = tail;
-    }
-    targets.into_par_iter().for_each(|(target, pairs, first_node)| {
-        for (slot, &(row, node)) in target.iter_mut().zip(pairs) {
-            *slot = (row, first_node + node);
-        }
-    });
+    let first_nodes: Vec<u32> = grouped
+        .iter()
+        .map(|&(_, nodes)| {
+            count += nodes;
+            count - nodes
+        })
+        .collect();
+    split_lengths(&mut order, grouped.iter().map(|(pairs, _)| pairs.len()))
+        .into_par_iter()
+        .zip(&grouped)
+        .zip(first_nodes)
+        .for_each(|((target, (pairs, _)), first_node)| {
+            for (slot, &(row, node)) in target.iter_mut().zip(pairs) {
+                *slot = (row, first_node + node);
+            }
+        });
     (order, count)
+}
+
+/// `buffer` cut into consecutive slices of `lengths` (which sum to at most
+/// its length), for tasks that each fill their own.
+fn split_lengths<T>(mut buffer: &mut [T], lengths: impl IntoIterator<Item = usize>) -> Vec<&mut [T]> {
+    lengths
+        .into_iter()
+        .map(|length| {
+            let (part, rest) = std::mem::take(&mut buffer).split_at_mut(length);
+            buffer = rest;
+            part
+        })
+        .collect()
 }
 
 /// Numbers the phones of `by_phone`, sorted (phone, row) pairs: each
